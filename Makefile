@@ -1,0 +1,45 @@
+SHELL := /bin/bash
+# Derek: `make run` serves the demo portal, `make test` runs every check.
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA_DIR ?= ./data
+PYTHON ?= python3
+
+.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip 2> >(grep -v '^WARNING: Location' >&2)
+	$(BIN)/pip install -q -c constraints.txt -e '.[test,bench]' 2> >(grep -v '^WARNING: Location' >&2)
+	touch $@
+
+run: $(BIN)/.installed
+	DEREK_DATA_DIR=$(DATA_DIR) $(BIN)/derek db upgrade
+	DEREK_DATA_DIR=$(DATA_DIR) $(BIN)/derek demo
+	DEREK_DATA_DIR=$(DATA_DIR) $(BIN)/derek serve --host $(HOST) --port $(PORT)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed system-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+pytest-postgres: $(BIN)/.installed system-deps
+	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+
+test: lint typecheck pytest pytest-postgres
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

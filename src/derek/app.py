@@ -1,0 +1,85 @@
+"""create_app(settings): builds the ASGI application and mounts each domain's routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+import derek.catalog  # noqa: F401  (registers policies)
+from derek import __version__
+from derek.config import Settings
+from derek.core.db import Database
+from derek.core.errors import DomainError
+from derek.core.storage import FileStore
+from derek.web import problems
+from derek.web.security import LoginLimiter, SecurityHeaders
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+API_DESCRIPTION = """Derek's native REST API. Reads are public for public data; changes need an API token
+sent as `Authorization: Bearer <token>` (create one with `derek token create NAME` or in your profile page).
+Errors are RFC 9457 problem details. A CKAN-compatible Action API is served at `/api/3/action/{name}`."""
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    if migrate:
+        db.upgrade()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        db.engine.dispose()
+
+    app = FastAPI(
+        title="Derek open data portal API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.store = FileStore(settings.files_dir, settings.max_upload_bytes)
+    app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
+
+    app.add_exception_handler(DomainError, problems.domain_error_handler)
+    app.add_exception_handler(RequestValidationError, problems.validation_error_handler)
+    app.add_exception_handler(HTTPException, problems.http_error_handler)
+
+    _mount_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.effective_secret_key(),
+        session_cookie="derek_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=14 * 86400,
+    )
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def _mount_routers(app: FastAPI) -> None:
+    from derek.catalog import api as catalog_api
+    from derek.catalog import views as catalog_views
+    from derek.core import api as core_api
+    from derek.interop import ckan_api
+    from derek.web import views as web_views
+
+    app.include_router(core_api.router)
+    app.include_router(catalog_api.router)
+    app.include_router(ckan_api.router)
+    app.include_router(web_views.router)
+    app.include_router(catalog_views.router)

@@ -1,0 +1,233 @@
+"""Catalog search behind one interface: stemmed full text in every language, filters, facets, sorting.
+
+The default engine is the catalog database itself: SQLite FTS5, or PostgreSQL full text (GIN) on the same
+stemmed words, so both backends give the same answers. A search server can replace this module later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import snowballstemmer
+from sqlalchemy import ColumnElement, Select, String, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from derek.catalog.models import (
+    Dataset,
+    DatasetKeyword,
+    DatasetRegion,
+    DatasetTheme,
+    Organization,
+    Resource,
+    SearchDocument,
+)
+from derek.catalog.policy import visible_datasets
+from derek.core.authz import Actor
+
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
+FACET_FIELDS = ("organization", "theme", "format", "license", "keyword", "frequency", "region")
+SORTS = ("relevance", "modified", "title", "name", "created")
+MAX_ROWS = 1000
+
+
+@cache
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(language)
+
+
+def stem_words(text_value: str) -> list[str]:
+    """Lowercased words reduced to their stems (Russian rules for Cyrillic, English for Latin)."""
+    words = WORD_RE.findall(text_value.lower().replace("ё", "е"))
+    out = []
+    for word in words:
+        stemmer = _stemmer("russian") if CYRILLIC_RE.search(word) else _stemmer("english")
+        out.append(stemmer.stemWord(word))
+    return out
+
+
+def document_words(dataset: Dataset, organization: Organization | None) -> str:
+    parts: list[str] = [dataset.slug.replace("-", " ").replace("_", " ")]
+    parts += [v for v in (dataset.title or {}).values() if v]
+    parts += [v for v in (dataset.description or {}).values() if v]
+    parts += [k.keyword for k in dataset.keywords]
+    if organization is not None:
+        parts += [v for v in (organization.title or {}).values() if v]
+    return " ".join(stem_words(" ".join(parts)))
+
+
+def index_dataset(session: Session, dataset: Dataset) -> None:
+    words = document_words(dataset, session.get(Organization, dataset.organization_id))
+    doc = session.get(SearchDocument, dataset.id)
+    if doc is None:
+        session.add(SearchDocument(dataset_id=dataset.id, words=words))
+    else:
+        doc.words = words
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM dataset_fts WHERE dataset_id = :id"), {"id": dataset.id})
+        session.execute(
+            text("INSERT INTO dataset_fts (dataset_id, words) VALUES (:id, :words)"),
+            {"id": dataset.id, "words": words},
+        )
+
+
+def remove_from_index(session: Session, dataset_id: str) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM dataset_fts WHERE dataset_id = :id"), {"id": dataset_id})
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    descending: bool | None = None
+    lang: str = "en"
+    start: int = 0
+    rows: int = 20
+    facet_fields: Sequence[str] = FACET_FIELDS
+    facet_limit: int = 50
+    facet_mincount: int = 1
+    include_private: bool = True
+    include_drafts: bool = False
+
+
+@dataclass
+class SearchOutcome:
+    count: int
+    dataset_ids: list[str]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def _facet_column(name: str) -> tuple[Any, list[type] | None]:
+    """The column a facet counts, and the table holding it when it is not on dataset."""
+    if name == "organization":
+        return Organization.slug, [Organization]
+    if name == "theme":
+        return DatasetTheme.theme, [DatasetTheme]
+    if name == "format":
+        return func.upper(Resource.format), [Resource]
+    if name == "license":
+        return Dataset.license_id, None
+    if name == "keyword":
+        return DatasetKeyword.keyword, [DatasetKeyword]
+    if name == "frequency":
+        return Dataset.update_frequency, None
+    if name == "region":
+        return DatasetRegion.region, [DatasetRegion]
+    raise ValueError(f"unknown facet {name!r}: use one of {', '.join(FACET_FIELDS)}")
+
+
+def _join_for(stmt: Select[Any], table: type) -> Select[Any]:
+    if table is Organization:
+        return stmt.join(Organization, Organization.id == Dataset.organization_id)
+    if table is Resource:
+        return stmt.join(Resource, (Resource.dataset_id == Dataset.id) & (Resource.state == "active"))
+    return stmt.join(table, getattr(table, "dataset_id") == Dataset.id)  # noqa: B009
+
+
+def _filter_clause(name: str, value: str) -> ColumnElement[bool]:
+    column, tables = _facet_column(name)
+    if tables is None:
+        return column == value
+    sub = select(Dataset.id)
+    for table in tables:
+        sub = _join_for(sub, table)
+    if name == "format":
+        value = value.upper()
+    return Dataset.id.in_(sub.where(column == value))
+
+
+def _fts_terms(q: str) -> list[str]:
+    return [w for w in stem_words(q) if w][:32]
+
+
+def _text_match(session: Session, terms: list[str]) -> tuple[Select[Any], bool]:
+    """(dataset_id, rank) of the datasets containing every term; the last term matches as a prefix."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        expr = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
+        fts = text("SELECT dataset_id, bm25(dataset_fts) AS rank FROM dataset_fts WHERE dataset_fts MATCH :m")
+        sub = fts.bindparams(m=expr).columns(dataset_id=String, rank=String).subquery("m")
+        return select(sub.c.dataset_id, sub.c.rank), True
+    tsq = " & ".join(terms[:-1] + [terms[-1] + ":*"])
+    vector = func.to_tsvector(literal_column("'simple'"), SearchDocument.words)
+    query = func.to_tsquery(literal_column("'simple'"), tsq)
+    stmt = select(SearchDocument.dataset_id, (-func.ts_rank(vector, query)).label("rank")).where(
+        vector.op("@@")(query)
+    )
+    return stmt, False
+
+
+def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
+    where: list[ColumnElement[bool]] = [
+        visible_datasets(actor, include_private=query.include_private, include_drafts=query.include_drafts)
+    ]
+    for name, values in query.filters.items():
+        for value in values:
+            where.append(_filter_clause(name, value))
+    terms = _fts_terms(query.q)
+    base = select(Dataset.id).where(*where)
+    rank_sub = None
+    if terms:
+        match, _ = _text_match(session, terms)
+        rank_sub = match.subquery("ranked")
+        base = base.join(rank_sub, rank_sub.c.dataset_id == Dataset.id)
+    count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    ids = _ordered_ids(session, base, rank_sub, query)
+    facets = {name: _facet(session, name, base, query) for name in query.facet_fields}
+    return SearchOutcome(count=count, dataset_ids=ids, facets=facets)
+
+
+def _ordered_ids(session: Session, base: Select[Any], rank_sub: Any, query: SearchQuery) -> list[str]:
+    stmt = base
+    sort = query.sort if query.sort in SORTS else "relevance"
+    if sort == "relevance" and rank_sub is not None:
+        stmt = stmt.order_by(rank_sub.c.rank, Dataset.modified.desc())
+    elif sort == "title":
+        title = Dataset.title[query.lang].as_string()
+        stmt = stmt.order_by(title.desc() if query.descending else title.asc(), Dataset.slug)
+    elif sort == "name":
+        stmt = stmt.order_by(Dataset.slug.desc() if query.descending else Dataset.slug.asc())
+    elif sort == "created":
+        stmt = stmt.order_by(
+            Dataset.created_at.asc() if query.descending is False else Dataset.created_at.desc()
+        )
+    else:
+        stmt = stmt.order_by(Dataset.modified.asc() if query.descending is False else Dataset.modified.desc())
+    stmt = stmt.order_by(Dataset.id).offset(max(query.start, 0)).limit(max(0, min(query.rows, MAX_ROWS)))
+    return list(session.scalars(stmt))
+
+
+def _facet(session: Session, name: str, base: Select[Any], query: SearchQuery) -> list[tuple[str, int]]:
+    column, tables = _facet_column(name)
+    matching = base.subquery("matching")
+    stmt = select(column.label("value"), func.count(func.distinct(Dataset.id)).label("n")).join(
+        matching, matching.c.id == Dataset.id
+    )
+    for table in tables or []:
+        stmt = _join_for(stmt, table)
+    stmt = (
+        stmt.where(column.is_not(None), column != "")
+        .group_by(column)
+        .having(func.count(func.distinct(Dataset.id)) >= max(query.facet_mincount, 1))
+        .order_by(func.count(func.distinct(Dataset.id)).desc(), column)
+    )
+    if query.facet_limit >= 0:
+        stmt = stmt.limit(query.facet_limit)
+    return [(str(value), int(n)) for value, n in session.execute(stmt)]
+
+
+def reindex_all(session: Session, dataset_ids: Iterable[str] | None = None) -> int:
+    stmt = select(Dataset)
+    if dataset_ids is not None:
+        stmt = stmt.where(Dataset.id.in_(list(dataset_ids)))
+    n = 0
+    for dataset in session.scalars(stmt):
+        index_dataset(session, dataset)
+        n += 1
+    return n

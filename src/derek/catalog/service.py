@@ -1,0 +1,685 @@
+"""Catalog services: organizations, datasets and resources. Plain functions; no HTTP here."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from derek.catalog import search as search_index
+from derek.catalog.models import (
+    Dataset,
+    DatasetKeyword,
+    DatasetRegion,
+    DatasetTheme,
+    Organization,
+    Resource,
+    ResourceVersion,
+)
+from derek.catalog.policy import can_see, visible_datasets
+from derek.catalog.schemas import (
+    DatasetCreate,
+    DatasetRead,
+    DatasetSummary,
+    DatasetUpdate,
+    FacetValue,
+    OrganizationCreate,
+    OrganizationRead,
+    OrganizationSummary,
+    OrganizationUpdate,
+    ResourceCreate,
+    ResourceRead,
+    ResourceUpdate,
+    SearchResults,
+)
+from derek.config import Profile
+from derek.core import audit
+from derek.core.authz import Actor, authorize
+from derek.core.db import utcnow
+from derek.core.errors import Conflict, Invalid, NotFound
+from derek.core.storage import StoredFile
+
+FORMAT_MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "TSV": "text/tab-separated-values",
+    "JSON": "application/json",
+    "GEOJSON": "application/geo+json",
+    "XML": "application/xml",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "XLS": "application/vnd.ms-excel",
+    "ODS": "application/vnd.oasis.opendocument.spreadsheet",
+    "PDF": "application/pdf",
+    "ZIP": "application/zip",
+    "PARQUET": "application/vnd.apache.parquet",
+    "TXT": "text/plain",
+    "HTML": "text/html",
+    "RDF": "application/rdf+xml",
+    "TTL": "text/turtle",
+    "DOCX": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already streamed into the store, with the name the publisher gave it."""
+
+    stored: StoredFile
+    filename: str
+
+
+# ---------------------------------------------------------------- organizations
+
+
+def _find_org(session: Session, name_or_id: str) -> Organization:
+    org = session.scalar(
+        select(Organization).where(
+            or_(Organization.slug == name_or_id, Organization.id == name_or_id),
+            Organization.state == "active",
+        )
+    )
+    if org is None:
+        raise NotFound(f"There is no organization {name_or_id!r}.")
+    return org
+
+
+def _org_dict(org: Organization) -> dict[str, Any]:
+    return {
+        "name": org.slug,
+        "title": org.title,
+        "description": org.description,
+        "org_type": org.org_type,
+        "parent_id": org.parent_id,
+        "contact_email": org.contact_email,
+        "website": org.website,
+    }
+
+
+def org_summary(org: Organization) -> OrganizationSummary:
+    return OrganizationSummary(id=org.id, name=org.slug, title=org.title, org_type=org.org_type)
+
+
+def _org_read(session: Session, actor: Actor, org: Organization) -> OrganizationRead:
+    count = session.scalar(
+        select(func.count(Dataset.id)).where(
+            Dataset.organization_id == org.id, visible_datasets(actor, include_drafts=False)
+        )
+    )
+    parent = session.get(Organization, org.parent_id) if org.parent_id else None
+    return OrganizationRead(
+        id=org.id,
+        name=org.slug,
+        title=org.title,
+        org_type=org.org_type,
+        description=org.description,
+        parent=parent.slug if parent else None,
+        contact_email=org.contact_email,
+        contact_phone=org.contact_phone,
+        website=org.website,
+        logo_url=org.logo_url,
+        dataset_count=count or 0,
+        created_at=org.created_at,
+    )
+
+
+def create_organization(session: Session, actor: Actor, data: OrganizationCreate) -> OrganizationRead:
+    authorize(actor, "organization.create")
+    if session.scalar(select(Organization.id).where(Organization.slug == data.name)):
+        raise Conflict(
+            f"An organization named {data.name!r} already exists.", errors={"name": ["That name is taken."]}
+        )
+    parent_id = _find_org(session, data.parent).id if data.parent else None
+    org = Organization(
+        slug=data.name,
+        title=data.title,
+        description=data.description,
+        org_type=data.org_type,
+        parent_id=parent_id,
+        contact_email=data.contact_email,
+        contact_phone=data.contact_phone,
+        website=data.website,
+        logo_url=data.logo_url,
+    )
+    session.add(org)
+    session.flush()
+    audit.record(session, actor, "organization.create", "organization", org.id, None, _org_dict(org))
+    return _org_read(session, actor, org)
+
+
+def update_organization(
+    session: Session, actor: Actor, name_or_id: str, data: OrganizationUpdate
+) -> OrganizationRead:
+    org = _find_org(session, name_or_id)
+    authorize(actor, "organization.update", org)
+    before = _org_dict(org)
+    changes = data.model_dump(exclude_unset=True)
+    if "parent" in changes:
+        parent = changes.pop("parent")
+        org.parent_id = _find_org(session, parent).id if parent else None
+        if org.parent_id == org.id:
+            raise Invalid(
+                "An organization cannot be its own parent.", errors={"parent": ["Choose another parent."]}
+            )
+    for key, value in changes.items():
+        if value is not None:
+            setattr(org, key, value)
+    session.flush()
+    audit.record(session, actor, "organization.update", "organization", org.id, before, _org_dict(org))
+    return _org_read(session, actor, org)
+
+
+def delete_organization(session: Session, actor: Actor, name_or_id: str) -> None:
+    org = _find_org(session, name_or_id)
+    authorize(actor, "organization.delete", org)
+    live = session.scalar(
+        select(func.count(Dataset.id)).where(Dataset.organization_id == org.id, Dataset.state != "deleted")
+    )
+    if live:
+        raise Conflict(f"The organization {org.slug!r} still has {live} datasets: move or delete them first.")
+    org.state = "deleted"
+    audit.record(session, actor, "organization.delete", "organization", org.id, _org_dict(org), None)
+
+
+def get_organization(session: Session, actor: Actor, name_or_id: str) -> OrganizationRead:
+    return _org_read(session, actor, _find_org(session, name_or_id))
+
+
+def list_organizations(session: Session, actor: Actor) -> list[OrganizationRead]:
+    counts = dict(
+        session.execute(
+            select(Dataset.organization_id, func.count(Dataset.id))
+            .where(visible_datasets(actor, include_drafts=False))
+            .group_by(Dataset.organization_id)
+        ).all()
+    )
+    orgs = session.scalars(
+        select(Organization).where(Organization.state == "active").order_by(Organization.slug)
+    )
+    slugs = dict(session.execute(select(Organization.id, Organization.slug)).all())
+    return [
+        OrganizationRead(
+            id=o.id,
+            name=o.slug,
+            title=o.title,
+            org_type=o.org_type,
+            description=o.description,
+            parent=slugs.get(o.parent_id) if o.parent_id else None,
+            contact_email=o.contact_email,
+            contact_phone=o.contact_phone,
+            website=o.website,
+            logo_url=o.logo_url,
+            dataset_count=counts.get(o.id, 0),
+            created_at=o.created_at,
+        )
+        for o in orgs
+    ]
+
+
+def organizations_of(actor: Actor, session: Session, *roles: str) -> list[OrganizationSummary]:
+    """Organizations where the actor holds one of the roles (all of them for a sysadmin)."""
+    stmt = select(Organization).where(Organization.state == "active").order_by(Organization.slug)
+    if not actor.sysadmin:
+        ids = [org_id for org_id, role in actor.memberships.items() if role in roles]
+        stmt = stmt.where(Organization.id.in_(ids))
+    return [org_summary(o) for o in session.scalars(stmt)]
+
+
+# ---------------------------------------------------------------- datasets
+
+
+def _find_dataset(session: Session, name_or_id: str) -> Dataset:
+    dataset = session.scalar(select(Dataset).where(or_(Dataset.slug == name_or_id, Dataset.id == name_or_id)))
+    if dataset is None:
+        raise NotFound(f"There is no dataset {name_or_id!r}.")
+    return dataset
+
+
+def find_visible_dataset(session: Session, actor: Actor, name_or_id: str) -> Dataset:
+    """The dataset, or NotFound when it does not exist or the actor may not see it (no existence leak)."""
+    dataset = _find_dataset(session, name_or_id)
+    if not can_see(actor, dataset):
+        raise NotFound(f"There is no dataset {name_or_id!r}.")
+    return dataset
+
+
+def _validate_vocabularies(profile: Profile, data: DatasetCreate | DatasetUpdate) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for theme in data.themes or []:
+        if profile.theme(theme) is None:
+            known = ", ".join(t.code for t in profile.themes)
+            errors.setdefault("themes", []).append(f"Unknown theme {theme!r}: use one of {known}.")
+    if data.license_id and profile.licence(data.license_id) is None:
+        known = ", ".join(lic.id for lic in profile.licences)
+        errors["license_id"] = [f"Unknown licence {data.license_id!r}: use one of {known}."]
+    for region in data.regions or []:
+        if profile.region(region) is None:
+            errors.setdefault("regions", []).append(f"Unknown region code {region!r}.")
+    if data.temporal_start and data.temporal_end and data.temporal_start > data.temporal_end:
+        errors["temporal_end"] = ["The end of the period is before its start."]
+    if isinstance(data, DatasetCreate) and not any(data.title.values()):
+        errors["title"] = ["Give the title in at least one language."]
+    return errors
+
+
+def _dataset_dict(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "name": dataset.slug,
+        "title": dataset.title,
+        "description": dataset.description,
+        "organization_id": dataset.organization_id,
+        "license_id": dataset.license_id,
+        "themes": sorted(t.theme for t in dataset.themes),
+        "keywords": sorted(k.keyword for k in dataset.keywords),
+        "regions": sorted(r.region for r in dataset.regions),
+        "state": dataset.state,
+        "private": dataset.private,
+        "update_frequency": dataset.update_frequency,
+        "version": dataset.version,
+        "extras": dataset.extras,
+    }
+
+
+def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
+    if "themes" in values:
+        dataset.themes = [DatasetTheme(theme=t) for t in dict.fromkeys(values.pop("themes") or [])]
+    if "keywords" in values:
+        kws = [k.strip() for k in values.pop("keywords") or [] if k.strip()]
+        dataset.keywords = [DatasetKeyword(keyword=k) for k in dict.fromkeys(kws)]
+    if "regions" in values:
+        dataset.regions = [DatasetRegion(region=r) for r in dict.fromkeys(values.pop("regions") or [])]
+    for key, value in values.items():
+        setattr(dataset, key, value)
+
+
+def create_dataset(session: Session, actor: Actor, profile: Profile, data: DatasetCreate) -> DatasetRead:
+    org = _find_org(session, data.organization)
+    authorize(actor, "dataset.create", org)
+    errors = _validate_vocabularies(profile, data)
+    if errors:
+        raise Invalid(
+            "The dataset has invalid fields: " + " ".join(e[0] for e in errors.values()), errors=errors
+        )
+    if session.scalar(select(Dataset.id).where(Dataset.slug == data.name)):
+        raise Conflict(
+            f"A dataset named {data.name!r} already exists.", errors={"name": ["That URL is already in use."]}
+        )
+    values = data.model_dump(exclude={"name", "organization"})
+    values["license_id"] = values.get("license_id") or profile.default_licence
+    values["temporal_start"], values["temporal_end"] = data.temporal_start, data.temporal_end
+    values["issued"] = data.issued or (utcnow() if data.state == "published" else None)
+    dataset = Dataset(slug=data.name, organization_id=org.id, created_by=actor.user_id, modified=utcnow())
+    _apply(dataset, values)
+    session.add(dataset)
+    session.flush()
+    search_index.index_dataset(session, dataset)
+    audit.record(session, actor, "dataset.create", "dataset", dataset.id, None, _dataset_dict(dataset))
+    return dataset_read(session, profile, dataset)
+
+
+def update_dataset(
+    session: Session, actor: Actor, profile: Profile, name_or_id: str, data: DatasetUpdate
+) -> DatasetRead:
+    dataset = find_visible_dataset(session, actor, name_or_id)
+    authorize(actor, "dataset.update", dataset)
+    if dataset.state == "deleted":
+        raise NotFound(f"The dataset {name_or_id!r} was deleted.")
+    errors = _validate_vocabularies(profile, data)
+    if errors:
+        raise Invalid(
+            "The dataset has invalid fields: " + " ".join(e[0] for e in errors.values()), errors=errors
+        )
+    before = _dataset_dict(dataset)
+    values = data.model_dump(exclude_unset=True)
+    if "name" in values:
+        new_name = values.pop("name")
+        if new_name and new_name != dataset.slug:
+            if session.scalar(select(Dataset.id).where(Dataset.slug == new_name)):
+                raise Conflict(f"A dataset named {new_name!r} already exists.", errors={"name": ["Taken."]})
+            dataset.slug = new_name
+    if "organization" in values:
+        target = _find_org(session, values.pop("organization") or dataset.organization_id)
+        if target.id != dataset.organization_id:
+            authorize(actor, "dataset.create", target)
+            dataset.organization_id = target.id
+    for required in ("title",):
+        if required in values and values[required] is None:
+            values.pop(required)
+    if values.get("license_id") is None and "license_id" in values:
+        values["license_id"] = profile.default_licence
+    if values.get("state") == "published" and dataset.issued is None:
+        dataset.issued = utcnow()
+    _apply(dataset, values)
+    dataset.modified = utcnow()
+    session.flush()
+    session.refresh(dataset)
+    search_index.index_dataset(session, dataset)
+    audit.record(session, actor, "dataset.update", "dataset", dataset.id, before, _dataset_dict(dataset))
+    return dataset_read(session, profile, dataset)
+
+
+def delete_dataset(session: Session, actor: Actor, name_or_id: str) -> None:
+    dataset = find_visible_dataset(session, actor, name_or_id)
+    authorize(actor, "dataset.delete", dataset)
+    before = _dataset_dict(dataset)
+    dataset.state = "deleted"
+    dataset.modified = utcnow()
+    audit.record(session, actor, "dataset.delete", "dataset", dataset.id, before, {"state": "deleted"})
+
+
+def get_dataset(session: Session, actor: Actor, profile: Profile, name_or_id: str) -> DatasetRead:
+    return dataset_read(session, profile, find_visible_dataset(session, actor, name_or_id))
+
+
+def record_view(session: Session, dataset_id: str) -> None:
+    session.execute(update(Dataset).where(Dataset.id == dataset_id).values(view_count=Dataset.view_count + 1))
+
+
+def dataset_summary(dataset: Dataset) -> DatasetSummary:
+    return DatasetSummary(
+        id=dataset.id,
+        name=dataset.slug,
+        title=dataset.title,
+        description=dataset.description,
+        organization=org_summary(dataset.organization),
+        themes=sorted(t.theme for t in dataset.themes),
+        formats=sorted({r.format.upper() for r in dataset.resources if r.format}),
+        license_id=dataset.license_id,
+        modified=dataset.modified,
+        state=dataset.state,
+        private=dataset.private,
+    )
+
+
+def dataset_read(session: Session, profile: Profile, dataset: Dataset) -> DatasetRead:
+    licence = profile.licence(dataset.license_id)
+    versions = dict(
+        session.execute(
+            select(ResourceVersion.resource_id, func.count(ResourceVersion.id))
+            .where(ResourceVersion.resource_id.in_([r.id for r in dataset.resources]))
+            .group_by(ResourceVersion.resource_id)
+        ).all()
+    )
+    summary = dataset_summary(dataset)
+    return DatasetRead(
+        **summary.model_dump(),
+        keywords=sorted(k.keyword for k in dataset.keywords),
+        regions=sorted(r.region for r in dataset.regions),
+        license_title=licence.title if licence else dataset.license_id,
+        license_url=licence.url if licence else "",
+        contact_name=dataset.contact_name,
+        contact_email=dataset.contact_email,
+        update_frequency=dataset.update_frequency,
+        temporal_start=dataset.temporal_start,
+        temporal_end=dataset.temporal_end,
+        languages=list(dataset.languages or []),
+        version=dataset.version,
+        issued=dataset.issued,
+        extras=dict(dataset.extras or {}),
+        resources=[resource_read(dataset, r, versions.get(r.id, 1)) for r in dataset.resources],
+        view_count=dataset.view_count,
+        created_at=dataset.created_at,
+    )
+
+
+def datasets_by_ids(session: Session, ids: list[str]) -> list[Dataset]:
+    if not ids:
+        return []
+    found = {d.id: d for d in session.scalars(select(Dataset).where(Dataset.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def search_datasets(session: Session, actor: Actor, query: search_index.SearchQuery) -> SearchResults:
+    outcome = search_index.search(session, actor, query)
+    return SearchResults(
+        count=outcome.count,
+        results=[dataset_summary(d) for d in datasets_by_ids(session, outcome.dataset_ids)],
+        facets={k: [FacetValue(value=v, count=n) for v, n in vals] for k, vals in outcome.facets.items()},
+        start=query.start,
+        rows=query.rows,
+    )
+
+
+# ---------------------------------------------------------------- resources
+
+
+def download_path(dataset: Dataset, resource: Resource) -> str:
+    return f"/dataset/{dataset.slug}/resource/{resource.id}/download/{resource.filename or 'file'}"
+
+
+def resource_read(dataset: Dataset, resource: Resource, version_count: int = 1) -> ResourceRead:
+    is_upload = resource.url_type == "upload"
+    return ResourceRead(
+        id=resource.id,
+        dataset_id=resource.dataset_id,
+        position=resource.position,
+        name=resource.name,
+        description=resource.description,
+        url=download_path(dataset, resource) if is_upload else resource.url,
+        download_url=download_path(dataset, resource) if is_upload else resource.url,
+        url_type=resource.url_type,
+        format=resource.format,
+        media_type=resource.media_type,
+        size=resource.size,
+        sha256=resource.sha256,
+        created_at=resource.created_at,
+        modified=resource.modified,
+        version_count=version_count,
+    )
+
+
+def _guess_format(name: str, url: str) -> str:
+    suffix = PurePosixPath(name or url.split("?")[0]).suffix.lstrip(".").upper()
+    return suffix if suffix and len(suffix) <= 10 else ""
+
+
+def _media_type_for(fmt: str, filename: str) -> str:
+    return (
+        FORMAT_MEDIA_TYPES.get(fmt.upper()) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
+
+
+def _safe_filename(name: str) -> str:
+    base = PurePosixPath(name.replace("\\", "/")).name.strip()
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base)
+    return cleaned[:200] or "file"
+
+
+def _find_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
+    resource = session.get(Resource, resource_id)
+    if resource is None or resource.state != "active":
+        raise NotFound(f"There is no resource {resource_id!r}.")
+    dataset = session.get(Dataset, resource.dataset_id)
+    if dataset is None or not can_see(actor, dataset):
+        raise NotFound(f"There is no resource {resource_id!r}.")
+    return dataset, resource
+
+
+def _add_version(session: Session, actor: Actor, resource: Resource) -> None:
+    number = (
+        session.scalar(
+            select(func.max(ResourceVersion.number)).where(ResourceVersion.resource_id == resource.id)
+        )
+        or 0
+    ) + 1
+    session.add(
+        ResourceVersion(
+            resource_id=resource.id,
+            number=number,
+            url=resource.url,
+            sha256=resource.sha256,
+            size=resource.size,
+            media_type=resource.media_type,
+            filename=resource.filename,
+            created_by=actor.user_id,
+        )
+    )
+
+
+def _set_content(resource: Resource, data: ResourceCreate | ResourceUpdate, upload: Upload | None) -> None:
+    if upload is not None:
+        resource.url_type = "upload"
+        resource.url = ""
+        resource.filename = _safe_filename(upload.filename)
+        resource.sha256 = upload.stored.sha256
+        resource.size = upload.stored.size
+    elif data.url:
+        resource.url_type = ""
+        resource.url = data.url
+        resource.filename = ""
+        resource.sha256 = ""
+        resource.size = None
+    source_name = resource.filename or resource.url
+    resource.format = (
+        data.format or resource.format or _guess_format(resource.filename, resource.url)
+    ).upper()
+    resource.media_type = data.media_type or _media_type_for(resource.format, source_name)
+
+
+def _check_url(url: str) -> None:
+    if url and not url.lower().startswith(("http://", "https://", "ftp://")):
+        raise Invalid(
+            f"The URL {url!r} must start with http://, https:// or ftp://.", errors={"url": ["Bad URL."]}
+        )
+
+
+def create_resource(
+    session: Session,
+    actor: Actor,
+    dataset_name_or_id: str,
+    data: ResourceCreate,
+    upload: Upload | None = None,
+) -> ResourceRead:
+    dataset = find_visible_dataset(session, actor, dataset_name_or_id)
+    authorize(actor, "dataset.update", dataset)
+    if upload is None and not data.url:
+        raise Invalid(
+            "Give the resource a URL or upload a file.", errors={"url": ["A URL or a file is required."]}
+        )
+    _check_url(data.url)
+    position = (
+        session.scalar(
+            select(func.count(Resource.id)).where(
+                Resource.dataset_id == dataset.id, Resource.state == "active"
+            )
+        )
+        or 0
+    )
+    resource = Resource(
+        dataset_id=dataset.id, position=position, name=data.name, description=data.description
+    )
+    _set_content(resource, data, upload)
+    if not resource.name:
+        resource.name = resource.filename or resource.url.rsplit("/", 1)[-1] or "resource"
+    session.add(resource)
+    session.flush()
+    _add_version(session, actor, resource)
+    dataset.modified = utcnow()
+    session.flush()
+    session.refresh(dataset)
+    search_index.index_dataset(session, dataset)
+    audit.record(
+        session,
+        actor,
+        "resource.create",
+        "resource",
+        resource.id,
+        None,
+        {"dataset": dataset.slug, "name": resource.name, "url": resource.url, "sha256": resource.sha256},
+    )
+    return resource_read(dataset, resource)
+
+
+def update_resource(
+    session: Session, actor: Actor, resource_id: str, data: ResourceUpdate, upload: Upload | None = None
+) -> ResourceRead:
+    dataset, resource = _find_resource(session, actor, resource_id)
+    authorize(actor, "dataset.update", dataset)
+    before = {
+        "name": resource.name,
+        "url": resource.url,
+        "sha256": resource.sha256,
+        "format": resource.format,
+    }
+    if data.url is not None:
+        _check_url(data.url)
+    content_changed = upload is not None or (
+        data.url is not None and data.url != resource.url and data.url != ""
+    )
+    if data.name is not None:
+        resource.name = data.name
+    if data.description is not None:
+        resource.description = data.description
+    if content_changed or data.format is not None or data.media_type is not None:
+        _set_content(resource, data, upload if content_changed else None)
+    resource.modified = utcnow()
+    if content_changed:
+        _add_version(session, actor, resource)
+    dataset.modified = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "resource.update",
+        "resource",
+        resource.id,
+        before,
+        {"name": resource.name, "url": resource.url, "sha256": resource.sha256, "format": resource.format},
+    )
+    return resource_read(dataset, resource)
+
+
+def delete_resource(session: Session, actor: Actor, resource_id: str) -> None:
+    dataset, resource = _find_resource(session, actor, resource_id)
+    authorize(actor, "dataset.update", dataset)
+    resource.state = "deleted"
+    dataset.modified = utcnow()
+    session.flush()
+    session.refresh(dataset)
+    search_index.index_dataset(session, dataset)
+    audit.record(session, actor, "resource.delete", "resource", resource.id, {"name": resource.name}, None)
+
+
+def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
+    return _find_resource(session, actor, resource_id)
+
+
+def get_resource_read(session: Session, actor: Actor, resource_id: str) -> ResourceRead:
+    dataset, resource = _find_resource(session, actor, resource_id)
+    return resource_read(dataset, resource)
+
+
+def catalog_counts(session: Session, actor: Actor) -> dict[str, int]:
+    visible = visible_datasets(actor, include_drafts=False)
+    return {
+        "datasets": session.scalar(select(func.count(Dataset.id)).where(visible)) or 0,
+        "organizations": session.scalar(
+            select(func.count(Organization.id)).where(Organization.state == "active")
+        )
+        or 0,
+        "resources": session.scalar(
+            select(func.count(Resource.id))
+            .join(Dataset, Dataset.id == Resource.dataset_id)
+            .where(visible, Resource.state == "active")
+        )
+        or 0,
+    }
+
+
+def list_dataset_names(
+    session: Session, actor: Actor, *, limit: int | None = None, offset: int = 0
+) -> list[str]:
+    stmt = select(Dataset.slug).where(visible_datasets(actor, include_private=False)).order_by(Dataset.slug)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt.offset(offset)))
+
+
+def newest_datasets(
+    session: Session, actor: Actor, limit: int = 6, *, by: str = "modified"
+) -> list[DatasetSummary]:
+    order = Dataset.view_count.desc() if by == "views" else Dataset.modified.desc()
+    stmt = select(Dataset).where(visible_datasets(actor, include_drafts=False)).order_by(order, Dataset.slug)
+    return [dataset_summary(d) for d in session.scalars(stmt.limit(limit))]

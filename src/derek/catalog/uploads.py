@@ -1,0 +1,23 @@
+"""Moving an uploaded file from the HTTP layer into content-addressed storage, in bounded memory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi import UploadFile
+
+from derek.catalog.service import Upload
+from derek.core.errors import Invalid
+from derek.core.storage import CHUNK, FileStore
+
+
+async def store_upload(store: FileStore, file: UploadFile) -> Upload:
+    if not file.filename:
+        raise Invalid("Choose a file to upload.", errors={"file": ["No file was sent."]})
+
+    async def chunks() -> AsyncIterator[bytes]:
+        while chunk := await file.read(CHUNK):
+            yield chunk
+
+    stored = await store.save_stream(chunks())
+    return Upload(stored=stored, filename=file.filename)

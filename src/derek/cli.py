@@ -1,0 +1,136 @@
+"""The `derek` command: serve, demo, user, token, db."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from derek.config import Settings
+from derek.core.db import Database
+
+app = typer.Typer(help="Derek open data portal.", no_args_is_help=True, add_completion=False)
+user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
+token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+DataDirOption = Annotated[Optional[Path], typer.Option("--data-dir", help="data folder (DEREK_DATA_DIR)")]  # noqa: UP045
+
+
+def _settings(data_dir: Path | None = None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+def _database(settings: Settings) -> Database:
+    import derek.catalog  # noqa: F401  (registers policies)
+    from derek.core.db import Database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.effective_database_url)
+    db.upgrade()
+    return db
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Serve the portal (applies migrations first)."""
+    import uvicorn
+
+    from derek.app import create_app
+
+    settings = _settings(data_dir)
+    application = create_app(settings)
+    err.print(f"[green]Derek[/green] serving {settings.profile} portal on http://{host}:{port}")
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def demo(data_dir: DataDirOption = None) -> None:
+    """Load the demo organizations, datasets, files and users (safe to run again)."""
+    from derek.demo import load_demo
+
+    settings = _settings(data_dir)
+    summary = load_demo(_database(settings), settings, console=err)
+    err.print(summary)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDirOption = None) -> None:
+    """Apply database migrations."""
+    settings = _settings(data_dir)
+    _database(settings)
+    err.print("[green]Database is up to date.[/green]")
+
+
+@user_app.command("create")
+def user_create(
+    name: str,
+    email: Annotated[str, typer.Option("--email", help="e-mail address")],
+    role: Annotated[Optional[str], typer.Option("--role", help="'sysadmin' for a site administrator")] = None,  # noqa: UP045
+    org: Annotated[Optional[str], typer.Option("--org", help="organization to join")] = None,  # noqa: UP045
+    org_role: Annotated[str, typer.Option("--org-role", help="admin, editor or member")] = "editor",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a user, optionally a sysadmin or a member of an organization."""
+    from derek.catalog import service as catalog
+    from derek.core import accounts
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+
+    if role not in (None, "sysadmin"):
+        err.print(f"[red]Unknown role {role!r}: the only site-wide role is 'sysadmin'.[/red]")
+        raise typer.Exit(2)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    settings = _settings(data_dir)
+    try:
+        with _database(settings).session() as session:
+            user = accounts.create_user(session, SYSTEM, name, email, password, sysadmin=role == "sysadmin")
+            if org:
+                organization = catalog.get_organization(session, SYSTEM, org)
+                accounts.set_membership(session, SYSTEM, user, organization.id, org_role)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    err.print(f"Created user [bold]{name}[/bold]" + (f" ({org_role} of {org})" if org else ""))
+
+
+@token_app.command("create")
+def token_create(
+    name: str,
+    label: Annotated[str, typer.Option("--label", help="what the token is for")] = "",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an API token for a user and print only the token on stdout."""
+    from derek.core import accounts
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+
+    settings = _settings(data_dir)
+    try:
+        with _database(settings).session() as session:
+            _token, plain = accounts.create_token(session, SYSTEM, accounts.get_user(session, name), label)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    typer.echo(plain)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

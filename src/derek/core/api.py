@@ -1,0 +1,124 @@
+"""Native REST API for accounts: the current user, users (sysadmins) and API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from derek import __version__
+from derek.core import accounts
+from derek.core.errors import NotAuthenticated
+from derek.web.deps import ActorDep, ProfileDep, SessionDep
+from derek.web.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/api/v1", responses=PROBLEM_RESPONSES)
+
+
+class Status(BaseModel):
+    version: str
+    profile: str
+
+
+class UserRead(BaseModel):
+    id: str
+    name: str
+    fullname: str
+    email: str
+    sysadmin: bool
+    memberships: dict[str, str]
+    created_at: datetime
+
+
+class UserCreate(BaseModel):
+    name: Annotated[str, Field(min_length=2, max_length=100)]
+    email: Annotated[str, Field(max_length=255)]
+    password: Annotated[str, Field(min_length=8, max_length=500)]
+    fullname: Annotated[str, Field(max_length=200)] = ""
+    sysadmin: bool = False
+
+
+class TokenCreate(BaseModel):
+    label: Annotated[str, Field(max_length=200)] = ""
+
+
+class TokenRead(BaseModel):
+    id: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewToken(TokenRead):
+    token: str = Field(description="the token itself; shown only once")
+
+
+def _user_read(session: SessionDep, user: accounts.User) -> UserRead:
+    return UserRead(
+        id=user.id,
+        name=user.name,
+        fullname=user.fullname,
+        email=user.email,
+        sysadmin=user.sysadmin,
+        memberships=accounts.memberships_of(session, user.id),
+        created_at=user.created_at,
+    )
+
+
+def _me(session: SessionDep, actor: ActorDep) -> accounts.User:
+    if actor.user_id is None:
+        raise NotAuthenticated("Log in or send an API token to see your account.")
+    return accounts.get_user(session, actor.user_id)
+
+
+def _token_read(token: accounts.ApiToken) -> TokenRead:
+    return TokenRead(
+        id=token.id,
+        label=token.label,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+    )
+
+
+@router.get("/status", response_model=Status, tags=["status"])
+def status(profile: ProfileDep) -> Status:
+    return Status(version=__version__, profile=profile.code)
+
+
+@router.get("/users/me", response_model=UserRead, tags=["users"])
+def read_me(session: SessionDep, actor: ActorDep) -> UserRead:
+    return _user_read(session, _me(session, actor))
+
+
+@router.get("/users", response_model=list[UserRead], tags=["users"])
+def list_users(session: SessionDep, actor: ActorDep) -> list[UserRead]:
+    return [_user_read(session, u) for u in accounts.list_users(session, actor)]
+
+
+@router.post("/users", response_model=UserRead, status_code=201, tags=["users"])
+def create_user(data: UserCreate, session: SessionDep, actor: ActorDep) -> UserRead:
+    user = accounts.create_user(
+        session, actor, data.name, data.email, data.password, fullname=data.fullname, sysadmin=data.sysadmin
+    )
+    return _user_read(session, user)
+
+
+@router.get("/tokens", response_model=list[TokenRead], tags=["tokens"])
+def list_tokens(session: SessionDep, actor: ActorDep) -> list[TokenRead]:
+    return [_token_read(t) for t in accounts.list_tokens(session, actor, _me(session, actor))]
+
+
+@router.post("/tokens", response_model=NewToken, status_code=201, tags=["tokens"])
+def create_token(data: TokenCreate, session: SessionDep, actor: ActorDep) -> NewToken:
+    token, plain = accounts.create_token(session, actor, _me(session, actor), data.label)
+    return NewToken(**_token_read(token).model_dump(), token=plain)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"])
+def revoke_token(token_id: str, session: SessionDep, actor: ActorDep) -> Response:
+    accounts.revoke_token(session, actor, token_id)
+    return Response(status_code=204)

@@ -1,0 +1,4 @@
+"""Imports every domain's tables so that metadata and migrations see them all."""
+
+from derek.catalog import models as catalog_models  # noqa: F401
+from derek.core import accounts, audit  # noqa: F401

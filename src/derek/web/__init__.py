@@ -1,0 +1,1 @@
+"""The web layer shared by every domain: request dependencies, error pages, security, layout."""

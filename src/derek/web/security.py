@@ -1,0 +1,78 @@
+"""Security headers, CSRF tokens for forms, and the login rate limit."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import deque
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from derek.core.errors import Forbidden, RateLimited
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (streams untouched) adding the security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in HEADERS if k not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not hmac.compare_digest(str(expected), submitted):
+        raise Forbidden("The form has expired or did not come from this site. Reload the page and try again.")
+
+
+class LoginLimiter:
+    """At most N login attempts per minute per client address and per user name."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self.attempts: dict[str, deque[float]] = {}
+
+    def hit(self, *keys: str) -> None:
+        now = time.monotonic()
+        for key in keys:
+            window = self.attempts.setdefault(key, deque())
+            while window and now - window[0] > 60:
+                window.popleft()
+            if len(window) >= self.per_minute:
+                raise RateLimited("Too many login attempts. Wait a minute and try again.")
+            window.append(now)

@@ -1,0 +1,99 @@
+"""Site-wide pages: home, login and logout, robots.txt and sitemap.xml."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+
+from derek.catalog import service as catalog
+from derek.core import accounts
+from derek.web.deps import ActorDep, SessionDep, SettingsDep
+from derek.web.pages import flash, render
+from derek.web.security import check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    return render(
+        request,
+        "home.html",
+        counts=catalog.catalog_counts(session, actor),
+        newest=catalog.newest_datasets(session, actor, 6),
+        popular=catalog.newest_datasets(session, actor, 6, by="views"),
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, actor: ActorDep, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=500)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    check_csrf(request, csrf_token)
+    client = request.client.host if request.client else "unknown"
+    request.app.state.login_limiter.hit(f"ip:{client}", f"user:{username.strip().lower()}")
+    user = accounts.authenticate(session, username, password)
+    if user is None:
+        return render(
+            request,
+            "login.html",
+            status_code=400,
+            next=_safe_next(next),
+            error="login.failed",
+            username=username,
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    flash(request, "login.welcome")
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf_token)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/robots.txt", response_class=PlainTextResponse)
+def robots(settings: SettingsDep) -> str:
+    return (
+        "User-agent: *\nDisallow: /api/\nDisallow: /login\nDisallow: /publish/\nDisallow: /admin/\n"
+        f"Sitemap: {settings.site_url.rstrip('/')}/sitemap.xml\n"
+    )
+
+
+@router.get("/sitemap.xml")
+def sitemap(session: SessionDep, settings: SettingsDep) -> Response:
+    from xml.sax.saxutils import escape
+
+    from derek.core.authz import ANONYMOUS
+
+    base = settings.site_url.rstrip("/")
+    urls = [f"{base}/", f"{base}/dataset", f"{base}/organization"]
+    urls += [f"{base}/dataset/{name}" for name in catalog.list_dataset_names(session, ANONYMOUS)]
+    urls += [f"{base}/organization/{o.name}" for o in catalog.list_organizations(session, ANONYMOUS)]
+    body = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    body += [f"<url><loc>{escape(u)}</loc></url>" for u in urls]
+    body.append("</urlset>")
+    return Response("\n".join(body), media_type="application/xml")

@@ -1,0 +1,130 @@
+"""Shared fixtures: a real Derek server on 127.0.0.1 over a real database (SQLite, or PostgreSQL when
+DEREK_DATABASE_URL points at one), and factories that build objects through the services."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from derek.app import create_app
+from derek.catalog import service as catalog
+from derek.catalog.schemas import DatasetCreate, OrganizationCreate
+from derek.config import Settings
+from derek.core import accounts
+from derek.core.authz import SYSTEM
+from derek.core.db import Database
+
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fresh_database_url(tmp: Path) -> str:
+    """A new empty database: a SQLite file, or a new one on the PostgreSQL server of DEREK_DATABASE_URL."""
+    url = os.environ.get("DEREK_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        return f"sqlite:///{tmp / 'derek.sqlite'}"
+    import psycopg
+
+    name = "derek_test_" + uuid.uuid4().hex[:12]
+    admin_url = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+@dataclass
+class Portal:
+    """A running portal and shortcuts to build what a test needs."""
+
+    base_url: str
+    settings: Settings
+    db: Database
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": token} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+    def make_org(self, name: str | None = None, **fields: Any) -> str:
+        name = name or self.unique("org")
+        with self.db.session() as s:
+            data = OrganizationCreate(
+                name=name, title=fields.pop("title", {"en": name.title(), "ru": name}), **fields
+            )
+            catalog.create_organization(s, SYSTEM, data)
+        return name
+
+    def make_user(
+        self, name: str | None = None, *, sysadmin: bool = False, org: str | None = None, role: str = "editor"
+    ) -> tuple[str, str]:
+        """Create a user (optionally in an organization) and return (name, API token)."""
+        name = name or self.unique("user")
+        with self.db.session() as s:
+            user = accounts.create_user(s, SYSTEM, name, f"{name}@example.org", PASSWORD, sysadmin=sysadmin)
+            if org:
+                org_id = catalog.get_organization(s, SYSTEM, org).id
+                accounts.set_membership(s, SYSTEM, user, org_id, role)
+            _t, token = accounts.create_token(s, SYSTEM, user, "tests")
+        return name, token
+
+    def make_dataset(self, org: str, name: str | None = None, **fields: Any) -> str:
+        name = name or self.unique("ds")
+        fields.setdefault("title", {"en": f"Dataset {name}", "ru": f"Набор {name}", "kk": f"Жиынтық {name}"})
+        fields.setdefault("state", "published")
+        with self.db.session() as s:
+            catalog.create_dataset(
+                s, SYSTEM, self.settings.jurisdiction, DatasetCreate(name=name, organization=org, **fields)
+            )
+        return name
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # running in a thread
+        pass
+
+
+def start_portal(tmp: Path) -> Iterator[Portal]:
+    settings = Settings(
+        data_dir=tmp,
+        database_url=fresh_database_url(tmp),
+        secret_key="test-secret",
+        login_attempts_per_minute=int(os.environ.get("DEREK_TEST_LOGIN_LIMIT", "1000")),
+    )
+    app = create_app(settings)
+    port = free_port()
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        yield Portal(base_url=f"http://127.0.0.1:{port}", settings=settings, db=app.state.db)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    yield from start_portal(tmp_path_factory.mktemp("portal"))
