@@ -15,12 +15,15 @@ LANGUAGES = ("kk", "ru", "en")
 
 @cache
 def _catalog(lang: str) -> dict[str, str]:
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string and isinstance(m.id, str)}
+    """Every .po file of the language merged: messages.po for the site, one more per area if it likes."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        messages.update(
+            {str(m.id): str(m.string) for m in catalog if m.id and m.string and isinstance(m.id, str)}
+        )
+    return messages
 
 
 def translator(lang: str) -> Callable[..., str]:
