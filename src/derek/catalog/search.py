@@ -146,21 +146,23 @@ def _fts_terms(q: str) -> list[str]:
     return [w for w in stem_words(q) if w][:32]
 
 
-def _text_match(session: Session, terms: list[str]) -> tuple[Select[Any], bool]:
-    """(dataset_id, rank) of the datasets containing every term; the last term matches as a prefix."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
+def _text_match(session: Session, terms: list[str], *, ranked: bool) -> Select[Any]:
+    """Ids of the datasets containing every term (the last one as a prefix), with a rank column when asked."""
+    if session.get_bind().dialect.name == "sqlite":
         expr = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
-        fts = text("SELECT dataset_id, bm25(dataset_fts) AS rank FROM dataset_fts WHERE dataset_fts MATCH :m")
-        sub = fts.bindparams(m=expr).columns(dataset_id=String, rank=String).subquery("m")
-        return select(sub.c.dataset_id, sub.c.rank), True
+        rank = ", bm25(dataset_fts) AS rank" if ranked else ""
+        fts = text(f"SELECT dataset_id{rank} FROM dataset_fts WHERE dataset_fts MATCH :m").bindparams(m=expr)
+        sub = (
+            fts.columns(dataset_id=String, rank=String) if ranked else fts.columns(dataset_id=String)
+        ).subquery()
+        return select(*sub.c)
     tsq = " & ".join(terms[:-1] + [terms[-1] + ":*"])
     vector = func.to_tsvector(literal_column("'simple'"), SearchDocument.words)
-    query = func.to_tsquery(literal_column("'simple'"), tsq)
-    stmt = select(SearchDocument.dataset_id, (-func.ts_rank(vector, query)).label("rank")).where(
-        vector.op("@@")(query)
-    )
-    return stmt, False
+    tsquery = func.to_tsquery(literal_column("'simple'"), tsq)
+    columns: list[Any] = [SearchDocument.dataset_id]
+    if ranked:
+        columns.append((-func.ts_rank(vector, tsquery)).label("rank"))
+    return select(*columns).where(vector.op("@@")(tsquery))
 
 
 def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
@@ -171,23 +173,23 @@ def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
         for value in values:
             where.append(_filter_clause(name, value))
     terms = _fts_terms(query.q)
+    if terms:  # rank-free match for counting and facets; the rank is computed once, for ordering
+        where.append(Dataset.id.in_(_text_match(session, terms, ranked=False)))
     base = select(Dataset.id).where(*where)
-    rank_sub = None
-    if terms:
-        match, _ = _text_match(session, terms)
-        rank_sub = match.subquery("ranked")
-        base = base.join(rank_sub, rank_sub.c.dataset_id == Dataset.id)
     count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ids = _ordered_ids(session, base, rank_sub, query)
+    ids = _ordered_ids(session, base, terms, query)
     facets = {name: _facet(session, name, base, query) for name in query.facet_fields}
     return SearchOutcome(count=count, dataset_ids=ids, facets=facets)
 
 
-def _ordered_ids(session: Session, base: Select[Any], rank_sub: Any, query: SearchQuery) -> list[str]:
+def _ordered_ids(session: Session, base: Select[Any], terms: list[str], query: SearchQuery) -> list[str]:
     stmt = base
     sort = query.sort if query.sort in SORTS else "relevance"
-    if sort == "relevance" and rank_sub is not None:
-        stmt = stmt.order_by(rank_sub.c.rank, Dataset.modified.desc())
+    if sort == "relevance" and terms:
+        ranked = _text_match(session, terms, ranked=True).subquery("ranked")
+        stmt = stmt.join(ranked, ranked.c.dataset_id == Dataset.id).order_by(
+            ranked.c.rank, Dataset.modified.desc()
+        )
     elif sort == "title":
         title = Dataset.title[query.lang].as_string()
         stmt = stmt.order_by(title.desc() if query.descending else title.asc(), Dataset.slug)
@@ -203,23 +205,47 @@ def _ordered_ids(session: Session, base: Select[Any], rank_sub: Any, query: Sear
     return list(session.scalars(stmt))
 
 
+_ON_DATASET = {
+    "organization": Dataset.organization_id,
+    "license": Dataset.license_id,
+    "frequency": Dataset.update_frequency,
+}
+_LINKED = {"theme": DatasetTheme.theme, "keyword": DatasetKeyword.keyword, "region": DatasetRegion.region}
+
+
 def _facet(session: Session, name: str, base: Select[Any], query: SearchQuery) -> list[tuple[str, int]]:
-    column, tables = _facet_column(name)
-    matching = base.subquery("matching")
-    stmt = select(column.label("value"), func.count(func.distinct(Dataset.id)).label("n")).join(
-        matching, matching.c.id == Dataset.id
-    )
-    for table in tables or []:
-        stmt = _join_for(stmt, table)
-    stmt = (
-        stmt.where(column.is_not(None), column != "")
-        .group_by(column)
-        .having(func.count(func.distinct(Dataset.id)) >= max(query.facet_mincount, 1))
-        .order_by(func.count(func.distinct(Dataset.id)).desc(), column)
-    )
+    """Counts of matching datasets per value, one GROUP BY over the narrowest table holding the value."""
+    n = func.count().label("n")
+    if name in _ON_DATASET:
+        column: Any = _ON_DATASET[name]
+        stmt = base.with_only_columns(column, n).group_by(column)
+    elif name in _LINKED:
+        column = _LINKED[name]
+        owner = column.class_.dataset_id
+        stmt = select(column, n).where(owner.in_(base)).group_by(column)
+    elif name == "format":
+        pairs = (
+            select(Resource.dataset_id, func.upper(Resource.format).label("value"))
+            .where(Resource.state == "active", Resource.format != "", Resource.dataset_id.in_(base))
+            .distinct()
+            .subquery("pairs")
+        )
+        column = pairs.c.value
+        stmt = select(column, n).group_by(column)
+    else:
+        raise ValueError(f"unknown facet {name!r}: use one of {', '.join(FACET_FIELDS)}")
+    stmt = stmt.having(func.count() >= max(query.facet_mincount, 1)).order_by(n.desc(), column)
     if query.facet_limit >= 0:
         stmt = stmt.limit(query.facet_limit)
-    return [(str(value), int(n)) for value, n in session.execute(stmt)]
+    counts = [(str(value), int(count)) for value, count in session.execute(stmt) if value not in (None, "")]
+    if name == "organization":
+        slugs = dict(
+            session.execute(
+                select(Organization.id, Organization.slug).where(Organization.id.in_([v for v, _ in counts]))
+            ).all()
+        )
+        counts = [(slugs.get(v, v), c) for v, c in counts]
+    return counts
 
 
 def reindex_all(session: Session, dataset_ids: Iterable[str] | None = None) -> int:
