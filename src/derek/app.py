@@ -19,7 +19,7 @@ from derek.core.db import Database
 from derek.core.errors import DomainError
 from derek.core.storage import FileStore
 from derek.web import problems
-from derek.web.security import LoginLimiter, SecurityHeaders
+from derek.web.security import BodySizeLimit, LoginLimiter, SecurityHeaders
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         https_only=settings.secure_cookies,
         max_age=14 * 86400,
     )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(SecurityHeaders)
     return app
 

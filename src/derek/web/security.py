@@ -76,3 +76,36 @@ class LoginLimiter:
             if len(window) >= self.per_minute:
                 raise RateLimited("Too many login attempts. Wait a minute and try again.")
             window.append(now)
+
+
+class BodySizeLimit:
+    """Refuses a request whose declared body is over the upload limit before anything is read or spooled."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = dict(scope.get("headers", [])).get(b"content-length")
+            if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+                await _send_too_large(send, self.max_bytes)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send_too_large(send: Send, max_bytes: int) -> None:
+    import json
+
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Payload too large",
+            "status": 413,
+            "detail": f"The request is larger than the limit of {max_bytes:,} bytes.",
+            "errors": {},
+        }
+    ).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
