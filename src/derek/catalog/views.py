@@ -2,32 +2,67 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from derek.catalog import service
-from derek.catalog.search import SearchQuery
+from derek.catalog.browse import browse, make_labeler, theme_tiles
+from derek.catalog.labels import frequency_label, org_type_label
+from derek.catalog.schemas import DatasetRead, OrganizationRead
+from derek.config import Profile
+from derek.core.authz import Actor
+from derek.core.errors import NotFound
+from derek.core.i18n import pick, translator
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
-from derek.web.pages import render
+from derek.web.pages import LANGUAGE_NAMES, render
 
 router = APIRouter(include_in_schema=False)
 
 
+def _params(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def _site(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 @router.get("/dataset", response_class=HTMLResponse)
 def search_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, q: str = ""
+    request: Request, session: SessionDep, actor: ActorDep, profile: ProfileDep, lang: LangDep
 ) -> HTMLResponse:
-    results = service.search_datasets(session, actor, SearchQuery(q=q, lang=lang))
-    return render(request, "catalog/search.html", results=results, q=q)
+    labeler = make_labeler(session, actor, profile, lang)
+    found = browse(session, actor, labeler, path="/dataset", params=_params(request))
+    return render(request, "catalog/search.html", browse=found)
 
 
 @router.get("/dataset/{name}", response_class=HTMLResponse)
 def dataset_page(
-    request: Request, name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep
+    request: Request, name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, lang: LangDep
 ) -> HTMLResponse:
     dataset = service.get_dataset(session, actor, profile, name)
     service.record_view(session, dataset.id)
-    return render(request, "catalog/dataset.html", dataset=dataset)
+    organization = service.get_organization(session, actor, dataset.organization.id)
+    site = _site(request)
+    return render(
+        request,
+        "catalog/dataset.html",
+        dataset=dataset,
+        organization=organization,
+        themes=[(code, _theme_title(profile, code, lang)) for code in dataset.themes],
+        regions=[(code, _region_title(profile, code, lang)) for code in dataset.regions],
+        frequency=frequency_label(dataset.update_frequency),
+        language_names=[LANGUAGE_NAMES.get(code, code) for code in dataset.languages],
+        api=api_examples(site, dataset),
+        citation=citation(site, dataset, profile, lang),
+        page_url=f"{site}/dataset/{dataset.name}",
+    )
 
 
 @router.get("/dataset/{name}/resource/{resource_id}/download/{filename}")
@@ -51,4 +86,124 @@ def download(
         filename=resource.filename or filename,
         headers={"ETag": f'"{resource.sha256}"', "Cache-Control": "public, max-age=300"},
         content_disposition_type="attachment",
+    )
+
+
+@router.get("/organization", response_class=HTMLResponse)
+def organizations_page(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> HTMLResponse:
+    organizations = service.list_organizations(session, actor)
+    organizations.sort(key=lambda o: pick(o.title, lang).casefold())
+    return render(request, "catalog/organizations.html", organizations=organizations, org_type=org_type_label)
+
+
+@router.get("/organization/{name}", response_class=HTMLResponse)
+def organization_page(
+    request: Request, name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, lang: LangDep
+) -> HTMLResponse:
+    organization = service.get_organization(session, actor, name)
+    labeler = make_labeler(session, actor, profile, lang)
+    found = browse(
+        session,
+        actor,
+        labeler,
+        path=f"/organization/{organization.name}",
+        params=_params(request),
+        fixed={"organization": [organization.name]},
+    )
+    return render(
+        request,
+        "catalog/organization.html",
+        organization=organization,
+        parent=_parent(session, actor, organization),
+        org_type=org_type_label(organization.org_type),
+        browse=found,
+    )
+
+
+def _parent(session: Session, actor: Actor, organization: OrganizationRead) -> OrganizationRead | None:
+    if not organization.parent:
+        return None
+    try:
+        return service.get_organization(session, actor, organization.parent)
+    except NotFound:
+        return None
+
+
+@router.get("/theme", response_class=HTMLResponse)
+def themes_page(request: Request, session: SessionDep, actor: ActorDep, profile: ProfileDep) -> HTMLResponse:
+    return render(request, "catalog/themes.html", theme_tiles=theme_tiles(session, actor, profile))
+
+
+@router.get("/theme/{code}", response_class=HTMLResponse)
+def theme_page(
+    request: Request, code: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, lang: LangDep
+) -> HTMLResponse:
+    theme = profile.theme(code.upper())
+    if theme is None:
+        raise NotFound(f"There is no theme {code!r}.")
+    if code != theme.code:
+        return RedirectResponse(f"/theme/{theme.code}", status_code=301)  # type: ignore[return-value]
+    labeler = make_labeler(session, actor, profile, lang)
+    found = browse(
+        session,
+        actor,
+        labeler,
+        path=f"/theme/{theme.code}",
+        params=_params(request),
+        fixed={"theme": [theme.code]},
+    )
+    return render(request, "catalog/theme.html", theme=theme, browse=found)
+
+
+def _theme_title(profile: Profile, code: str, lang: str) -> str:
+    theme = profile.theme(code)
+    return pick(theme.title, lang, (lang, *profile.languages)) if theme else code
+
+
+def _region_title(profile: Profile, code: str, lang: str) -> str:
+    region = profile.region(code)
+    return pick(region.title, lang, (lang, *profile.languages)) if region else code
+
+
+def api_examples(site: str, dataset: DatasetRead) -> dict[str, str]:
+    """Copy-paste snippets that fetch this dataset through the native API and the CKAN-compatible API."""
+    native = f"{site}/api/v1/datasets/{dataset.name}"
+    ckan = f"{site}/api/3/action/package_show?id={dataset.name}"
+    examples = {
+        "curl": f"curl -s '{native}'",
+        "curl_ckan": f"curl -s '{ckan}'",
+        "python": (
+            "import json\n"
+            "from urllib.request import urlopen\n\n"
+            f'with urlopen("{native}") as response:\n'
+            "    dataset = json.load(response)\n\n"
+            'for resource in dataset["resources"]:\n'
+            '    print(resource["name"], resource["format"], resource["download_url"])'
+        ),
+        "python_ckan": (
+            "from ckanapi import RemoteCKAN  # pip install ckanapi\n\n"
+            f'portal = RemoteCKAN("{site}")\n'
+            f'package = portal.action.package_show(id="{dataset.name}")\n'
+            'print(package["title"], len(package["resources"]))'
+        ),
+    }
+    first = next((r for r in dataset.resources if r.download_url), None)
+    if first is not None:
+        url = first.download_url if "://" in first.download_url else site + first.download_url
+        examples["curl_download"] = f"curl -L -O -J '{url}'"
+    return examples
+
+
+def citation(site: str, dataset: DatasetRead, profile: Profile, lang: str) -> str:
+    """A data citation in the common 'Creator (year). Title (version) [Data set]. Publisher. URL' form."""
+    gettext = translator(lang)
+    fallback = (lang, profile.default_language, *profile.languages)
+    year = (dataset.issued or dataset.created_at).year
+    version = f" ({gettext('Version')} {dataset.version})" if dataset.version else ""
+    accessed = datetime.now(UTC).date().isoformat()
+    return (
+        f"{pick(dataset.organization.title, lang, fallback)} ({year}). "
+        f"{pick(dataset.title, lang, fallback)}{version} [{gettext('Data set')}]. "
+        f"{pick(profile.name, lang, fallback)}. {site}/dataset/{dataset.name} "
+        f"({gettext('accessed {date}', date=accessed)})"
     )

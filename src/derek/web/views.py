@@ -8,8 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from derek.catalog import service as catalog
+from derek.catalog.browse import theme_tiles
 from derek.core import accounts
-from derek.web.deps import ActorDep, SessionDep, SettingsDep
+from derek.web import formatting as formatting  # registers the date and number filters
+from derek.web.deps import ActorDep, ProfileDep, SessionDep, SettingsDep
 from derek.web.pages import flash, render
 from derek.web.security import check_csrf
 
@@ -17,13 +19,14 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def home(request: Request, session: SessionDep, actor: ActorDep, profile: ProfileDep) -> HTMLResponse:
     return render(
         request,
         "home.html",
         counts=catalog.catalog_counts(session, actor),
-        newest=catalog.newest_datasets(session, actor, 6),
-        popular=catalog.newest_datasets(session, actor, 6, by="views"),
+        theme_tiles=theme_tiles(session, actor, profile),
+        newest=catalog.newest_datasets(session, actor, 5),
+        popular=catalog.newest_datasets(session, actor, 5, by="views"),
     )
 
 
@@ -81,13 +84,14 @@ def robots(settings: SettingsDep) -> str:
 
 
 @router.get("/sitemap.xml")
-def sitemap(session: SessionDep, settings: SettingsDep) -> Response:
+def sitemap(session: SessionDep, settings: SettingsDep, profile: ProfileDep) -> Response:
     from xml.sax.saxutils import escape
 
     from derek.core.authz import ANONYMOUS
 
     base = settings.site_url.rstrip("/")
-    urls = [f"{base}/", f"{base}/dataset", f"{base}/organization"]
+    urls = [f"{base}/", f"{base}/dataset", f"{base}/organization", f"{base}/theme"]
+    urls += [f"{base}/theme/{theme.code}" for theme in profile.themes]
     urls += [f"{base}/dataset/{name}" for name in catalog.list_dataset_names(session, ANONYMOUS)]
     urls += [f"{base}/organization/{o.name}" for o in catalog.list_organizations(session, ANONYMOUS)]
     body = [
