@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_
 
 from derek.catalog.models import Dataset
 from derek.core.authz import Actor, register
@@ -71,12 +71,10 @@ def visible_datasets(
 ) -> ColumnElement[bool]:
     """SQL filter of the datasets the actor may see: used by every list, count, facet and feed."""
     public = and_(Dataset.state == "published", Dataset.private.is_(False))
-    if actor.sysadmin:
-        own: ColumnElement[bool] = true()
-    elif actor.memberships:
-        own = Dataset.organization_id.in_(list(actor.memberships))
-    else:
-        own = false()
+    if actor.sysadmin and include_private:
+        return Dataset.state.in_(["published", "draft"] if include_drafts else ["published"])
+    if not include_private or not actor.memberships:
+        return public  # a plain condition the (state, private) index can serve
     states = ["published", "draft"] if include_drafts else ["published"]
-    extra = and_(own, Dataset.state.in_(states)) if include_private else false()
-    return or_(public, extra)
+    own = and_(Dataset.organization_id.in_(list(actor.memberships)), Dataset.state.in_(states))
+    return or_(public, own)

@@ -13,7 +13,9 @@ from functools import cache
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, Select, String, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Float, Select, String, func, select, text
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
 
 from derek.catalog.models import (
@@ -131,6 +133,8 @@ def _join_for(stmt: Select[Any], table: type) -> Select[Any]:
 
 
 def _filter_clause(name: str, value: str) -> ColumnElement[bool]:
+    if name == "name":  # one dataset by its URL name (CKAN clients filter with name:<slug>)
+        return Dataset.slug == value
     column, tables = _facet_column(name)
     if tables is None:
         return column == value
@@ -146,23 +150,36 @@ def _fts_terms(q: str) -> list[str]:
     return [w for w in stem_words(q) if w][:32]
 
 
-def _text_match(session: Session, terms: list[str], *, ranked: bool) -> Select[Any]:
-    """Ids of the datasets containing every term (the last one as a prefix), with a rank column when asked."""
+_HITS = sql_table("search_hits", sql_column("dataset_id", String), sql_column("rank", Float))
+
+
+def _collect_hits(session: Session, terms: list[str]) -> None:
+    """Match once into a temporary table of (dataset_id, rank) that counting, ordering and every facet reuse.
+
+    Every term must be present; the last one matches as a prefix, for search-as-you-type.
+    """
+    session.execute(
+        text("CREATE TEMP TABLE IF NOT EXISTS search_hits (dataset_id VARCHAR(36) PRIMARY KEY, rank FLOAT)")
+    )
+    session.execute(text("DELETE FROM search_hits"))
     if session.get_bind().dialect.name == "sqlite":
         expr = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
-        rank = ", bm25(dataset_fts) AS rank" if ranked else ""
-        fts = text(f"SELECT dataset_id{rank} FROM dataset_fts WHERE dataset_fts MATCH :m").bindparams(m=expr)
-        sub = (
-            fts.columns(dataset_id=String, rank=String) if ranked else fts.columns(dataset_id=String)
-        ).subquery()
-        return select(*sub.c)
-    tsq = " & ".join(terms[:-1] + [terms[-1] + ":*"])
-    vector = func.to_tsvector(literal_column("'simple'"), SearchDocument.words)
-    tsquery = func.to_tsquery(literal_column("'simple'"), tsq)
-    columns: list[Any] = [SearchDocument.dataset_id]
-    if ranked:
-        columns.append((-func.ts_rank(vector, tsquery)).label("rank"))
-    return select(*columns).where(vector.op("@@")(tsquery))
+        session.execute(
+            text(
+                "INSERT INTO search_hits (dataset_id, rank) SELECT dataset_id, bm25(dataset_fts)"
+                " FROM dataset_fts WHERE dataset_fts MATCH :m"
+            ),
+            {"m": expr},
+        )
+        return
+    session.execute(
+        text(
+            "INSERT INTO search_hits (dataset_id, rank)"
+            " SELECT dataset_id, -ts_rank(to_tsvector('simple', words), to_tsquery('simple', :q))"
+            " FROM dataset_search WHERE to_tsvector('simple', words) @@ to_tsquery('simple', :q)"
+        ),
+        {"q": " & ".join(terms[:-1] + [terms[-1] + ":*"])},
+    )
 
 
 def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
@@ -173,8 +190,9 @@ def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
         for value in values:
             where.append(_filter_clause(name, value))
     terms = _fts_terms(query.q)
-    if terms:  # rank-free match for counting and facets; the rank is computed once, for ordering
-        where.append(Dataset.id.in_(_text_match(session, terms, ranked=False)))
+    if terms:
+        _collect_hits(session, terms)
+        where.append(Dataset.id.in_(select(_HITS.c.dataset_id)))
     base = select(Dataset.id).where(*where)
     count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     ids = _ordered_ids(session, base, terms, query)
@@ -186,9 +204,8 @@ def _ordered_ids(session: Session, base: Select[Any], terms: list[str], query: S
     stmt = base
     sort = query.sort if query.sort in SORTS else "relevance"
     if sort == "relevance" and terms:
-        ranked = _text_match(session, terms, ranked=True).subquery("ranked")
-        stmt = stmt.join(ranked, ranked.c.dataset_id == Dataset.id).order_by(
-            ranked.c.rank, Dataset.modified.desc()
+        stmt = stmt.join(_HITS, _HITS.c.dataset_id == Dataset.id).order_by(
+            _HITS.c.rank, Dataset.modified.desc()
         )
     elif sort == "title":
         title = Dataset.title[query.lang].as_string()

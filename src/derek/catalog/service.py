@@ -36,6 +36,7 @@ from derek.catalog.schemas import (
     ResourceUpdate,
     SearchResults,
 )
+from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
 from derek.config import Profile
 from derek.core import audit
 from derek.core.authz import Actor, authorize
@@ -86,6 +87,16 @@ def _find_org(session: Session, name_or_id: str) -> Organization:
     return org
 
 
+def _referenced_org(session: Session, name_or_id: str, field: str) -> Organization:
+    """An organization named in a request body: a missing one is invalid input (422), not a missing page."""
+    try:
+        return _find_org(session, name_or_id)
+    except NotFound as missing:
+        raise Invalid(
+            missing.message, errors={field: [f"{missing.message} Use the name of an organization."]}
+        ) from None
+
+
 def _org_dict(org: Organization) -> dict[str, Any]:
     return {
         "name": org.slug,
@@ -131,7 +142,7 @@ def create_organization(session: Session, actor: Actor, data: OrganizationCreate
         raise Conflict(
             f"An organization named {data.name!r} already exists.", errors={"name": ["That name is taken."]}
         )
-    parent_id = _find_org(session, data.parent).id if data.parent else None
+    parent_id = _referenced_org(session, data.parent, "parent").id if data.parent else None
     org = Organization(
         slug=data.name,
         title=data.title,
@@ -158,7 +169,7 @@ def update_organization(
     changes = data.model_dump(exclude_unset=True)
     if "parent" in changes:
         parent = changes.pop("parent")
-        org.parent_id = _find_org(session, parent).id if parent else None
+        org.parent_id = _referenced_org(session, parent, "parent").id if parent else None
         if org.parent_id == org.id:
             raise Invalid(
                 "An organization cannot be its own parent.", errors={"parent": ["Choose another parent."]}
@@ -259,7 +270,7 @@ def _validate_vocabularies(profile: Profile, data: DatasetCreate | DatasetUpdate
             errors.setdefault("regions", []).append(f"Unknown region code {region!r}.")
     if data.temporal_start and data.temporal_end and data.temporal_start > data.temporal_end:
         errors["temporal_end"] = ["The end of the period is before its start."]
-    if isinstance(data, DatasetCreate) and not any(data.title.values()):
+    if data.title is not None and not any(data.title.values()):  # also a PATCH must not erase it
         errors["title"] = ["Give the title in at least one language."]
     return errors
 
@@ -295,7 +306,7 @@ def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
 
 
 def create_dataset(session: Session, actor: Actor, profile: Profile, data: DatasetCreate) -> DatasetRead:
-    org = _find_org(session, data.organization)
+    org = _referenced_org(session, data.organization, "organization")
     authorize(actor, "dataset.create", org)
     errors = _validate_vocabularies(profile, data)
     if errors:
@@ -319,6 +330,17 @@ def create_dataset(session: Session, actor: Actor, profile: Profile, data: Datas
     return dataset_read(session, profile, dataset)
 
 
+_RESET_BY_NULL: dict[str, Any] = {
+    "description": {},
+    "contact_name": "",
+    "contact_email": "",
+    "update_frequency": "UNKNOWN",
+    "languages": [],
+    "version": "",
+    "extras": {},
+}
+
+
 def update_dataset(
     session: Session, actor: Actor, profile: Profile, name_or_id: str, data: DatasetUpdate
 ) -> DatasetRead:
@@ -340,13 +362,18 @@ def update_dataset(
                 raise Conflict(f"A dataset named {new_name!r} already exists.", errors={"name": ["Taken."]})
             dataset.slug = new_name
     if "organization" in values:
-        target = _find_org(session, values.pop("organization") or dataset.organization_id)
+        target = _referenced_org(
+            session, values.pop("organization") or dataset.organization_id, "organization"
+        )
         if target.id != dataset.organization_id:
             authorize(actor, "dataset.create", target)
             dataset.organization_id = target.id
-    for required in ("title",):
+    for required in ("title", "state", "private"):  # null: keep what there is
         if required in values and values[required] is None:
             values.pop(required)
+    for key, default in _RESET_BY_NULL.items():  # null: back to the default, as for a new dataset
+        if key in values and values[key] is None:
+            values[key] = type(default)(default)
     if values.get("license_id") is None and "license_id" in values:
         values["license_id"] = profile.default_licence
     if values.get("state") == "published" and dataset.issued is None:
@@ -393,15 +420,19 @@ def dataset_summary(dataset: Dataset) -> DatasetSummary:
     )
 
 
-def dataset_read(session: Session, profile: Profile, dataset: Dataset) -> DatasetRead:
+def dataset_read(
+    session: Session, profile: Profile, dataset: Dataset, versions: dict[str, int] | None = None
+) -> DatasetRead:
+    """The full read of a dataset; `versions` (resource id -> version count) saves a query per dataset."""
     licence = profile.licence(dataset.license_id)
-    versions = dict(
-        session.execute(
-            select(ResourceVersion.resource_id, func.count(ResourceVersion.id))
-            .where(ResourceVersion.resource_id.in_([r.id for r in dataset.resources]))
-            .group_by(ResourceVersion.resource_id)
-        ).all()
-    )
+    if versions is None:
+        versions = dict(
+            session.execute(
+                select(ResourceVersion.resource_id, func.count(ResourceVersion.id))
+                .where(ResourceVersion.resource_id.in_([r.id for r in dataset.resources]))
+                .group_by(ResourceVersion.resource_id)
+            ).all()
+        )
     summary = dataset_summary(dataset)
     return DatasetRead(
         **summary.model_dump(),
@@ -554,6 +585,8 @@ def create_resource(
 ) -> ResourceRead:
     dataset = find_visible_dataset(session, actor, dataset_name_or_id)
     authorize(actor, "dataset.update", dataset)
+    if dataset.state == "deleted":
+        raise NotFound(f"The dataset {dataset_name_or_id!r} was deleted: restore it before adding files.")
     if upload is None and not data.url:
         raise Invalid(
             "Give the resource a URL or upload a file.", errors={"url": ["A URL or a file is required."]}
@@ -683,3 +716,48 @@ def newest_datasets(
     order = Dataset.view_count.desc() if by == "views" else Dataset.modified.desc()
     stmt = select(Dataset).where(visible_datasets(actor, include_drafts=False)).order_by(order, Dataset.slug)
     return [dataset_summary(d) for d in session.scalars(stmt.limit(limit))]
+
+
+def search_datasets_read(
+    session: Session, actor: Actor, profile: Profile, query: search_index.SearchQuery
+) -> tuple[SearchResults, list[DatasetRead]]:
+    """search_datasets plus the full read of each dataset found, for clients that want whole records."""
+    outcome = search_index.search(session, actor, query)
+    datasets = datasets_by_ids(session, outcome.dataset_ids)
+    resource_ids = [r.id for d in datasets for r in d.resources]
+    versions: dict[str, int] = {}
+    for chunk in range(0, len(resource_ids), 500):
+        versions.update(
+            session.execute(
+                select(ResourceVersion.resource_id, func.count(ResourceVersion.id))
+                .where(ResourceVersion.resource_id.in_(resource_ids[chunk : chunk + 500]))
+                .group_by(ResourceVersion.resource_id)
+            ).all()
+        )
+    results = SearchResults(
+        count=outcome.count,
+        results=[dataset_summary(d) for d in datasets],
+        facets={k: [FacetValue(value=v, count=n) for v, n in vals] for k, vals in outcome.facets.items()},
+        start=query.start,
+        rows=query.rows,
+    )
+    return results, [dataset_read(session, profile, d, versions) for d in datasets]
+
+
+def reorder_resources(
+    session: Session, actor: Actor, dataset_name_or_id: str, resource_ids: list[str]
+) -> None:
+    """Number the dataset's resources 0..n-1 in the given order; resources not listed follow, as they were."""
+    dataset = find_visible_dataset(session, actor, dataset_name_or_id)
+    authorize(actor, "dataset.update", dataset)
+    rank = {resource_id: i for i, resource_id in enumerate(resource_ids)}
+    resources = session.scalars(
+        select(Resource).where(Resource.dataset_id == dataset.id, Resource.state == "active")
+    ).all()
+    ordered = sorted(resources, key=lambda r: (rank.get(r.id, len(rank)), r.position, r.created_at))
+    if [r.position for r in ordered] == list(range(len(ordered))):
+        return
+    for position, resource in enumerate(ordered):
+        resource.position = position
+    session.flush()
+    session.refresh(dataset)

@@ -91,7 +91,7 @@ def upgrade() -> None:
         sa.Column("actor_name", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=80), nullable=False),
         sa.Column("object_type", sa.String(length=40), nullable=False),
-        sa.Column("object_id", sa.String(length=64), nullable=False),
+        sa.Column("object_id", sa.String(length=100), nullable=False),
         sa.Column(
             "before",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
