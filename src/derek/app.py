@@ -74,13 +74,19 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
 def _mount_routers(app: FastAPI) -> None:
     from derek.catalog import api as catalog_api
+    from derek.catalog import publish_views
     from derek.catalog import views as catalog_views
     from derek.core import api as core_api
     from derek.interop import ckan_api
+    from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
     app.include_router(core_api.router)
     app.include_router(catalog_api.router)
     app.include_router(ckan_api.router)
+    # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
+    app.include_router(publish_views.router)
+    app.include_router(admin_views.router)
+    app.include_router(account_views.router)
     app.include_router(web_views.router)
     app.include_router(catalog_views.router)

@@ -22,7 +22,8 @@ from derek.catalog.schemas import (
 )
 from derek.catalog.search import FACET_FIELDS, SearchQuery
 from derek.core import accounts
-from derek.web.caching import cached_json
+from derek.core.authz import authorize
+from derek.web.caching import NOT_MODIFIED, cached_json
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
 from derek.web.problems import PROBLEM_RESPONSES
 
@@ -110,7 +111,7 @@ def create_dataset(
     return service.create_dataset(session, actor, profile, data)
 
 
-@router.get("/datasets/{name}", response_model=DatasetRead, tags=["datasets"])
+@router.get("/datasets/{name}", response_model=DatasetRead, tags=["datasets"], responses=NOT_MODIFIED)
 def read_dataset(
     name: str, request: Request, session: SessionDep, actor: ActorDep, profile: ProfileDep
 ) -> Response:
@@ -158,13 +159,16 @@ async def upload_resource(
 ) -> ResourceRead:
     from derek.catalog.uploads import store_upload
 
-    service.find_visible_dataset(session, actor, name)  # fail fast before storing
+    # fail fast before storing, so nobody can fill the disk with files they may not publish
+    authorize(actor, "dataset.update", service.find_visible_dataset(session, actor, name))
     upload = await store_upload(store, file)
     data = ResourceCreate(name=resource_name, description=description, format=format)
     return service.create_resource(session, actor, name, data, upload)
 
 
-@router.get("/resources/{resource_id}", response_model=ResourceRead, tags=["resources"])
+@router.get(
+    "/resources/{resource_id}", response_model=ResourceRead, tags=["resources"], responses=NOT_MODIFIED
+)
 def read_resource(resource_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     resource = service.get_resource_read(session, actor, resource_id)
     return cached_json(request, resource, resource.modified)
@@ -193,7 +197,9 @@ def create_organization(data: OrganizationCreate, session: SessionDep, actor: Ac
     return service.create_organization(session, actor, data)
 
 
-@router.get("/organizations/{name}", response_model=OrganizationRead, tags=["organizations"])
+@router.get(
+    "/organizations/{name}", response_model=OrganizationRead, tags=["organizations"], responses=NOT_MODIFIED
+)
 def read_organization(name: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     org = service.get_organization(session, actor, name)
     return cached_json(request, org)

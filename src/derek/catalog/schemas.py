@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{1,99}$")
 
@@ -27,10 +27,25 @@ def _check_slug(value: str) -> str:
     return value
 
 
+# The JSON schemas say what the validators check, so API clients (and schemathesis) can send valid data.
 Multilingual = Annotated[
-    dict[str, Annotated[str, Field(max_length=20000)]], AfterValidator(_check_multilingual)
+    dict[str, Annotated[str, Field(max_length=20000)]],
+    AfterValidator(_check_multilingual),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "description": 'text by two-letter language code, e.g. {"en": "...", "ru": "..."}',
+            "propertyNames": {"pattern": "^[a-z]{2}$"},
+            "additionalProperties": {"type": "string", "maxLength": 20000},
+        },
+        mode="validation",
+    ),
 ]
-Slug = Annotated[str, AfterValidator(_check_slug)]
+Slug = Annotated[
+    str,
+    AfterValidator(_check_slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern}, mode="validation"),
+]
 OrgType = Literal["ministry", "akimat", "agency", "state_company", "other"]
 Frequency = Literal[
     "CONT",
@@ -66,11 +81,12 @@ class OrganizationCreate(BaseModel):
     website: Annotated[str, Field(max_length=500)] = ""
     logo_url: Annotated[str, Field(max_length=500)] = ""
 
-    @model_validator(mode="after")
-    def _needs_title(self) -> OrganizationCreate:
-        if not any(self.title.values()):
-            raise ValueError("title: give the title in at least one language")
-        return self
+    @field_validator("title")
+    @classmethod
+    def _needs_title(cls, title: dict[str, str]) -> dict[str, str]:
+        if not any(title.values()):
+            raise ValueError("give the title in at least one language")
+        return title
 
 
 class OrganizationUpdate(BaseModel):
@@ -84,6 +100,13 @@ class OrganizationUpdate(BaseModel):
     contact_phone: Annotated[str, Field(max_length=50)] | None = None
     website: Annotated[str, Field(max_length=500)] | None = None
     logo_url: Annotated[str, Field(max_length=500)] | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _keeps_title(cls, title: dict[str, str] | None) -> dict[str, str] | None:
+        if title is not None and not any(title.values()):
+            raise ValueError("give the title in at least one language, or leave it out")
+        return title
 
 
 class OrganizationSummary(BaseModel):

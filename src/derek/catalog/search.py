@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
@@ -44,12 +44,13 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
 
 def stem_words(text_value: str) -> list[str]:
     """Lowercased words reduced to their stems (Russian rules for Cyrillic, English for Latin)."""
-    words = WORD_RE.findall(text_value.lower().replace("ё", "е"))
-    out = []
-    for word in words:
-        stemmer = _stemmer("russian") if CYRILLIC_RE.search(word) else _stemmer("english")
-        out.append(stemmer.stemWord(word))
-    return out
+    return [_stem(word) for word in WORD_RE.findall(text_value.lower().replace("ё", "е"))]
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    stemmer = _stemmer("russian") if CYRILLIC_RE.search(word) else _stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def document_words(dataset: Dataset, organization: Organization | None) -> str:

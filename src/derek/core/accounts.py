@@ -128,6 +128,39 @@ def create_user(
     return user
 
 
+def update_user(
+    session: Session,
+    actor: Actor,
+    user: User,
+    *,
+    fullname: str | None = None,
+    email: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Change a user's name shown, e-mail or password (the user themself, or a sysadmin)."""
+    authorize(actor, "user.update", user)
+    errors: dict[str, list[str]] = {}
+    if email is not None and not EMAIL_RE.match(email.strip()):
+        errors["email"] = [f"{email!r} is not an e-mail address."]
+    if password is not None and len(password) < 8:
+        errors["password"] = ["The password must have at least 8 characters."]
+    if errors:
+        raise Invalid(
+            "The user could not be changed: " + "; ".join(v[0] for v in errors.values()), errors=errors
+        )
+    before = _user_dict(user)
+    if fullname is not None:
+        user.fullname = fullname.strip()
+    if email is not None:
+        user.email = email.strip()
+    if password is not None:
+        user.password_hash = hash_password(password)
+    session.flush()
+    changed = {**_user_dict(user), "password_changed": password is not None}
+    audit.record(session, actor, "user.update", "user", user.id, before, changed)
+    return user
+
+
 def get_user(session: Session, name_or_id: str) -> User:
     user = session.scalar(select(User).where((User.name == name_or_id) | (User.id == name_or_id)))
     if user is None or user.state == "deleted":
@@ -193,6 +226,18 @@ def memberships_of(session: Session, user_id: str) -> dict[str, str]:
         select(Membership.organization_id, Membership.role).where(Membership.user_id == user_id)
     )
     return {org_id: role for org_id, role in rows}
+
+
+def list_members(session: Session, actor: Actor, organization_id: str) -> list[tuple[User, str]]:
+    """The users holding a role in the organization, with their role, for those who manage its members."""
+    authorize(actor, "organization.manage_members", organization_id)
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == organization_id, User.state == "active")
+        .order_by(User.name)
+    )
+    return [(user, role) for user, role in rows]
 
 
 def actor_for(session: Session, user: User | None) -> Actor:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from derek import __version__
 from derek.core import accounts
@@ -38,6 +38,16 @@ class UserCreate(BaseModel):
     password: Annotated[str, Field(min_length=8, max_length=500)]
     fullname: Annotated[str, Field(max_length=200)] = ""
     sysadmin: bool = False
+
+
+class UserUpdate(BaseModel):
+    """Only the fields given are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fullname: Annotated[str, Field(max_length=200)] | None = None
+    email: Annotated[str, Field(max_length=255)] | None = None
+    password: Annotated[str, Field(min_length=8, max_length=500)] | None = None
 
 
 class TokenCreate(BaseModel):
@@ -103,6 +113,16 @@ def list_users(session: SessionDep, actor: ActorDep) -> list[UserRead]:
 def create_user(data: UserCreate, session: SessionDep, actor: ActorDep) -> UserRead:
     user = accounts.create_user(
         session, actor, data.name, data.email, data.password, fullname=data.fullname, sysadmin=data.sysadmin
+    )
+    return _user_read(session, user)
+
+
+@router.patch("/users/{name}", response_model=UserRead, tags=["users"])
+def update_user(name: str, data: UserUpdate, session: SessionDep, actor: ActorDep) -> UserRead:
+    if not actor.authenticated:
+        raise NotAuthenticated("Log in or send an API token to change a user.")
+    user = accounts.update_user(
+        session, actor, accounts.get_user(session, name), **data.model_dump(exclude_unset=True)
     )
     return _user_read(session, user)
 

@@ -78,7 +78,11 @@ class _Sink:
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.store.max_bytes:
-            raise TooLarge(f"The file is larger than the limit of {self.store.max_bytes:,} bytes.")
+            raise TooLarge(
+                f"The file is larger than the limit of {self.store.max_bytes:,} bytes: "
+                "split it, compress it, or link to it by URL instead.",
+                errors={"file": ["The file is too large."]},
+            )
         self.digest.update(chunk)
         self.out.write(chunk)
 
@@ -91,7 +95,9 @@ class _Sink:
         self.out.close()
         if self.size == 0:
             os.unlink(self.tmp_path)
-            raise Invalid("The file is empty.")
+            raise Invalid(
+                "The file is empty: choose a file that has content.", errors={"file": ["The file is empty."]}
+            )
         digest = self.digest.hexdigest()
         final = self.store.path_for(digest)
         final.parent.mkdir(parents=True, exist_ok=True)

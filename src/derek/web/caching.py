@@ -5,9 +5,15 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from fastapi import Request, Response
 from pydantic import BaseModel
+
+# OpenAPI entry for the routes answered by cached_json (the 304 has no body).
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the copy named by If-None-Match or If-Modified-Since is current."}
+}
 
 
 def cached_json(

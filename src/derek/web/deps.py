@@ -53,7 +53,7 @@ def api_token_from(request: Request) -> str | None:
     return raw or None
 
 
-def get_actor(request: Request, session: Annotated[Session, Depends(get_session)]) -> Actor:
+def get_actor(request: Request, session: Annotated[Session, Depends(get_session, scope="function")]) -> Actor:
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
@@ -84,7 +84,9 @@ def get_lang(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"), profile.languages, profile.default_language)
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit when the route returns, before the response is sent, so a client that was told
+# "created" can read it back at once (and a failed commit is an error, not a lost success).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 ProfileDep = Annotated[Profile, Depends(get_profile)]
 LangDep = Annotated[str, Depends(get_lang)]
