@@ -13,7 +13,7 @@ from derek.catalog.browse import browse, make_labeler, theme_tiles
 from derek.catalog.labels import frequency_label, org_type_label
 from derek.catalog.schemas import DatasetRead, OrganizationRead
 from derek.config import Profile
-from derek.core.authz import Actor
+from derek.core.authz import Actor, can
 from derek.core.errors import NotFound
 from derek.core.i18n import pick, translator
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
@@ -62,6 +62,7 @@ def dataset_page(
         api=api_examples(site, dataset),
         citation=citation(site, dataset, profile, lang),
         page_url=f"{site}/dataset/{dataset.name}",
+        can_edit=can(actor, "dataset.update", dataset.organization.id),
     )
 
 
