@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, Float, Select, String, func, select, text
+from sqlalchemy import ColumnElement, Float, Select, String, false, func, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
@@ -29,12 +29,14 @@ from derek.catalog.models import (
 )
 from derek.catalog.policy import visible_datasets
 from derek.core.authz import Actor
+from derek.core.errors import Invalid
 
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 FACET_FIELDS = ("organization", "theme", "format", "license", "keyword", "frequency", "region")
 SORTS = ("relevance", "modified", "title", "name", "created")
 MAX_ROWS = 1000
+MAX_FILTER_VALUES = 50
 
 
 @cache
@@ -133,18 +135,37 @@ def _join_for(stmt: Select[Any], table: type) -> Select[Any]:
     return stmt.join(table, getattr(table, "dataset_id") == Dataset.id)  # noqa: B009
 
 
-def _filter_clause(name: str, value: str) -> ColumnElement[bool]:
-    if name == "name":  # one dataset by its URL name (CKAN clients filter with name:<slug>)
-        return Dataset.slug == value
-    column, tables = _facet_column(name)
-    if tables is None:
-        return column == value
-    sub = select(Dataset.id)
-    for table in tables:
-        sub = _join_for(sub, table)
+def _filter_clause(name: str, values: list[str]) -> ColumnElement[bool]:
+    """Datasets having every one of the values: one clause per field, whatever the number of values.
+
+    (One subquery per value made PostgreSQL's planning time grow exponentially: 16 + 16 values took 11 s.)
+    """
+    wanted = list(dict.fromkeys(v.upper() if name == "format" else v for v in values))
+    single: dict[str, Any] = {
+        "name": Dataset.slug,  # one dataset by its URL name (CKAN clients filter with name:<slug>)
+        "organization": Dataset.organization_id,
+        "license": Dataset.license_id,
+        "frequency": Dataset.update_frequency,
+    }
+    if name in single:
+        if len(wanted) > 1:
+            return false()  # a dataset has one of each
+        if name == "organization":
+            return Dataset.organization_id.in_(select(Organization.id).where(Organization.slug == wanted[0]))
+        return single[name] == wanted[0]
+    linked, owner = _linked_column(name)
+    having_all = select(owner).where(linked.in_(wanted))
     if name == "format":
-        value = value.upper()
-    return Dataset.id.in_(sub.where(column == value))
+        having_all = having_all.where(Resource.state == "active")
+    return Dataset.id.in_(having_all.group_by(owner).having(func.count(func.distinct(linked)) == len(wanted)))
+
+
+def _linked_column(name: str) -> tuple[Any, Any]:
+    """The value column of a filter held outside the dataset table, and that table's dataset_id."""
+    if name == "format":
+        return func.upper(Resource.format), Resource.dataset_id
+    column, _tables = _facet_column(name)
+    return column, column.class_.dataset_id
 
 
 def _fts_terms(q: str) -> list[str]:
@@ -187,9 +208,15 @@ def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
     where: list[ColumnElement[bool]] = [
         visible_datasets(actor, include_private=query.include_private, include_drafts=query.include_drafts)
     ]
+    given = sum(len(values) for values in query.filters.values())
+    if given > MAX_FILTER_VALUES:
+        raise Invalid(
+            f"The search has {given} filter values: use at most {MAX_FILTER_VALUES}.",
+            errors={"filters": [f"At most {MAX_FILTER_VALUES} values in all."]},
+        )
     for name, values in query.filters.items():
-        for value in values:
-            where.append(_filter_clause(name, value))
+        if values:
+            where.append(_filter_clause(name, values))
     terms = _fts_terms(query.q)
     if terms:
         _collect_hits(session, terms)
