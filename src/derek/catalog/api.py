@@ -221,14 +221,14 @@ def delete_organization(name: str, session: SessionDep, actor: ActorDep) -> Resp
 @router.put("/organizations/{name}/members/{user}", response_model=MemberRead, tags=["organizations"])
 def set_member(name: str, user: str, data: MemberIn, session: SessionDep, actor: ActorDep) -> MemberRead:
     org = service.get_organization(session, actor, name)
-    accounts.set_membership(session, actor, accounts.get_user(session, user), org.id, data.role)
+    accounts.set_membership(session, actor, user, org.id, data.role)
     return MemberRead(organization=org.name, user=user, role=data.role)
 
 
 @router.delete("/organizations/{name}/members/{user}", status_code=204, tags=["organizations"])
 def remove_member(name: str, user: str, session: SessionDep, actor: ActorDep) -> Response:
     org = service.get_organization(session, actor, name)
-    accounts.set_membership(session, actor, accounts.get_user(session, user), org.id, None)
+    accounts.set_membership(session, actor, user, org.id, None)
     return Response(status_code=204)
 
 

@@ -170,16 +170,27 @@ def update_organization(
     if "parent" in changes:
         parent = changes.pop("parent")
         org.parent_id = _referenced_org(session, parent, "parent").id if parent else None
-        if org.parent_id == org.id:
-            raise Invalid(
-                "An organization cannot be its own parent.", errors={"parent": ["Choose another parent."]}
-            )
+        _refuse_parent_cycle(session, org)
     for key, value in changes.items():
         if value is not None:
             setattr(org, key, value)
     session.flush()
     audit.record(session, actor, "organization.update", "organization", org.id, before, _org_dict(org))
     return _org_read(session, actor, org)
+
+
+def _refuse_parent_cycle(session: Session, org: Organization) -> None:
+    seen = {org.id}
+    parent_id = org.parent_id
+    while parent_id is not None:
+        if parent_id in seen:
+            raise Invalid(
+                "An organization cannot be its own parent or the parent of its own parents.",
+                errors={"parent": ["Choose a parent that is not below this organization."]},
+            )
+        seen.add(parent_id)
+        parent = session.get(Organization, parent_id)
+        parent_id = parent.parent_id if parent else None
 
 
 def delete_organization(session: Session, actor: Actor, name_or_id: str) -> None:

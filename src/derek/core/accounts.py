@@ -188,10 +188,15 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 def set_membership(
-    session: Session, actor: Actor, user: User, organization_id: str, role: str | None
+    session: Session, actor: Actor, user: User | str, organization_id: str, role: str | None
 ) -> Membership | None:
-    """Give a user a role in an organization, change it, or (role None) remove it."""
+    """Give a user (or a user name) a role in an organization, change it, or (role None) remove it.
+
+    Permission is checked before the user is looked up, so outsiders cannot probe which names exist.
+    """
     authorize(actor, "organization.manage_members", organization_id)
+    if isinstance(user, str):
+        user = get_user(session, user)
     if role is not None and role not in ORG_ROLES:
         raise Invalid(
             f"Unknown role {role!r}: use one of {', '.join(ORG_ROLES)}.", errors={"role": ["Unknown role."]}
