@@ -1,4 +1,4 @@
-"""Organization rules a user can trip over: parent cycles, and member changes that must not reveal user names."""
+"""Organization rules a user can trip over: parent cycles, member changes that must not reveal names."""
 
 from __future__ import annotations
 

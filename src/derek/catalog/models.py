@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     BigInteger,
@@ -20,10 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from derek.core.db import Base, JsonType, UTCDateTime, new_id, utcnow
 
-ORG_TYPES = ("ministry", "akimat", "agency", "state_company", "other")
-DATASET_STATES = ("draft", "published", "deleted")
+OrgType = Literal["ministry", "akimat", "agency", "state_company", "other"]
 # EU Publications Office frequency vocabulary (http://publications.europa.eu/resource/authority/frequency)
-FREQUENCIES = (
+Frequency = Literal[
     "CONT",
     "UPDATE_CONT",
     "DAILY",
@@ -40,7 +39,10 @@ FREQUENCIES = (
     "NEVER",
     "OTHER",
     "UNKNOWN",
-)
+]
+ORG_TYPES: tuple[str, ...] = get_args(OrgType)
+FREQUENCIES: tuple[str, ...] = get_args(Frequency)
+DATASET_STATES = ("draft", "published", "deleted")
 
 
 class Organization(Base):

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
+from derek.catalog.models import Frequency, OrgType
+
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_\-]{1,99}$")
 
 
@@ -45,25 +47,6 @@ Slug = Annotated[
     str,
     AfterValidator(_check_slug),
     WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern}, mode="validation"),
-]
-OrgType = Literal["ministry", "akimat", "agency", "state_company", "other"]
-Frequency = Literal[
-    "CONT",
-    "UPDATE_CONT",
-    "DAILY",
-    "WEEKLY",
-    "BIWEEKLY",
-    "MONTHLY",
-    "BIMONTHLY",
-    "QUARTERLY",
-    "ANNUAL_2",
-    "ANNUAL",
-    "BIENNIAL",
-    "TRIENNIAL",
-    "IRREG",
-    "NEVER",
-    "OTHER",
-    "UNKNOWN",
 ]
 ShortText = Annotated[str, Field(max_length=200)]
 
