@@ -19,7 +19,7 @@ from derek.core.db import Database
 from derek.core.errors import DomainError
 from derek.core.storage import FileStore
 from derek.web import problems
-from derek.web.security import BodySizeLimit, LoginLimiter, SecurityHeaders
+from derek.web.security import BodySizeLimit, HeadAsGet, LoginLimiter, SecurityHeaders
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 1024 * 1024)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     return app
 
 

@@ -81,11 +81,16 @@ def download(
         return RedirectResponse(service.download_path(dataset, resource), status_code=301)
     if resource.url_type != "upload":
         return RedirectResponse(resource.url, status_code=302)
+    public = dataset.state == "published" and not dataset.private
     return FileResponse(
         store.open_path(resource.sha256),
         media_type=resource.media_type or "application/octet-stream",
         filename=resource.filename or filename,
-        headers={"ETag": f'"{resource.sha256}"', "Cache-Control": "public, max-age=300"},
+        headers={
+            "ETag": f'"{resource.sha256}"',
+            "Cache-Control": "public, max-age=300" if public else "private, no-store",
+            "Vary": "Authorization, Cookie",
+        },
         content_disposition_type="attachment",
     )
 

@@ -24,7 +24,8 @@ def cached_json(
     else:
         body = model.model_dump_json().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    # The answer depends on who asks (private datasets), so only the asker's own cache may keep it.
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization, Cookie"}
     if modified is not None:
         headers["Last-Modified"] = format_datetime(modified.replace(microsecond=0), usegmt=True)
     if_none_match = request.headers.get("if-none-match")
