@@ -8,6 +8,7 @@ changed it, a refused one left it as it was.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from derek.catalog.schemas import ResourceCreate
 from derek.core import accounts, authz
 from derek.core.authz import SYSTEM
 from derek.core.errors import NotFound
-from tests.conftest import Portal
+from tests.conftest import PASSWORD, Portal
 
 ROLES = ("anonymous", "registered", "member", "editor", "admin", "other_editor", "sysadmin")
 Ctx = dict[str, Any]
@@ -78,6 +79,21 @@ def world(portal: Portal) -> Iterator[World]:
     yield w
     for client in w.clients.values():
         client.close()
+
+
+def _signed_in(w: World, token_client: httpx.Client) -> httpx.Client:
+    """A client logged in through the web form as the user behind token_client (anonymous stays anonymous)."""
+    role = next((r for r, c in w.clients.items() if c is token_client), "anonymous")
+    client = w.portal.client()
+    if role in w.names:
+        form = client.get("/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf, "the login form has no CSRF token"
+        done = client.post(
+            "/login", data={"username": w.names[role], "password": PASSWORD, "csrf_token": csrf.group(1)}
+        )
+        assert done.status_code == 303, done.text[:300]
+    return client
 
 
 # ------------------------------------------------------------------ setups: a fresh target for each case
@@ -285,7 +301,8 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "user_update": lambda w, h, c: h.patch(
         f"/api/v1/users/{c['user']}", json={"fullname": w.portal.unique("N")}
     ),
-    "token_create": lambda w, h, c: h.post("/api/v1/tokens", json={"label": "matrix"}),
+    # Tokens are created from a signed-in session: a token may not mint tokens (test_accounts_security).
+    "token_create": lambda w, h, c: _signed_in(w, h).post("/api/v1/tokens", json={"label": "matrix"}),
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
 }

@@ -772,3 +772,23 @@ def reorder_resources(
         resource.position = position
     session.flush()
     session.refresh(dataset)
+
+
+def restore_dataset(session: Session, actor: Actor, name_or_id: str) -> str:
+    """Bring a deleted dataset back as a draft and return its id (CKAN clients restore a deleted dataset
+    by sending it again). NotFound unless a deleted dataset has that name or id."""
+    dataset = session.scalar(
+        select(Dataset).where(
+            or_(Dataset.slug == name_or_id, Dataset.id == name_or_id), Dataset.state == "deleted"
+        )
+    )
+    if dataset is None:
+        raise NotFound(f"There is no deleted dataset {name_or_id!r}.")
+    authorize(actor, "dataset.update", dataset)
+    dataset.state = "draft"
+    dataset.modified = utcnow()
+    session.flush()
+    search_index.index_dataset(session, dataset)
+    before, after = {"state": "deleted"}, {"state": "draft"}
+    audit.record(session, actor, "dataset.restore", "dataset", dataset.id, before, after)
+    return dataset.id

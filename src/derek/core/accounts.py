@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from derek.core import audit
@@ -23,6 +23,7 @@ _hasher = PasswordHasher()
 NAME_RE = re.compile(r"^[a-z0-9_\-]{2,100}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "drk_"
+MAX_PASSWORD = 500
 
 
 class User(Base):
@@ -35,6 +36,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     sysadmin: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(20), default="active")
+    # Raised to end every signed-in session of the user at once (log out, password change).
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -86,6 +89,21 @@ def _user_dict(user: User) -> dict[str, Any]:
     return {"name": user.name, "email": user.email, "fullname": user.fullname, "sysadmin": user.sysadmin}
 
 
+def _check_email_and_password(email: str | None, password: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if email is not None and (not EMAIL_RE.match(email.strip()) or len(email.strip()) > 255):
+        errors["email"] = [f"{email[:60]!r} is not an e-mail address (at most 255 characters)."]
+    if password is not None and not 8 <= len(password) <= MAX_PASSWORD:
+        errors["password"] = [f"The password must have at least 8 characters (and at most {MAX_PASSWORD})."]
+    return errors
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Sign the user out everywhere: every session cookie issued before now stops working."""
+    user.session_version += 1
+    session.flush()
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -102,13 +120,9 @@ def create_user(
 ) -> User:
     authorize(actor, "user.create")
     name = name.strip().lower()
-    errors: dict[str, list[str]] = {}
+    errors = _check_email_and_password(email, password)
     if not NAME_RE.match(name):
         errors["name"] = ["Use 2-100 lowercase letters, digits, '-' or '_'."]
-    if not EMAIL_RE.match(email.strip()):
-        errors["email"] = [f"{email!r} is not an e-mail address."]
-    if password is not None and len(password) < 8:
-        errors["password"] = ["The password must have at least 8 characters."]
     if errors:
         raise Invalid(
             "The user could not be created: " + "; ".join(v[0] for v in errors.values()), errors=errors
@@ -136,14 +150,19 @@ def update_user(
     fullname: str | None = None,
     email: str | None = None,
     password: str | None = None,
+    current_password: str | None = None,
 ) -> User:
-    """Change a user's name shown, e-mail or password (the user themself, or a sysadmin)."""
+    """Change a user's name shown, e-mail or password (the user themself, or a sysadmin).
+
+    A new password needs the current one, unless a sysadmin sets another user's; it ends every other session.
+    """
     authorize(actor, "user.update", user)
-    errors: dict[str, list[str]] = {}
-    if email is not None and not EMAIL_RE.match(email.strip()):
-        errors["email"] = [f"{email!r} is not an e-mail address."]
-    if password is not None and len(password) < 8:
-        errors["password"] = ["The password must have at least 8 characters."]
+    errors = _check_email_and_password(email, password)
+    needs_current = password is not None and (actor.user_id == user.id or not actor.sysadmin)
+    if needs_current and (
+        current_password is None or authenticate(session, user.name, current_password) is None
+    ):
+        errors["current_password"] = ["Give your current password to set a new one."]
     if errors:
         raise Invalid(
             "The user could not be changed: " + "; ".join(v[0] for v in errors.values()), errors=errors
@@ -155,6 +174,7 @@ def update_user(
         user.email = email.strip()
     if password is not None:
         user.password_hash = hash_password(password)
+        user.session_version += 1
     session.flush()
     changed = {**_user_dict(user), "password_changed": password is not None}
     audit.record(session, actor, "user.update", "user", user.id, before, changed)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from derek import __version__
 from derek.core import accounts
-from derek.core.errors import NotAuthenticated
+from derek.core.errors import Forbidden, NotAuthenticated
 from derek.web.deps import ActorDep, ProfileDep, SessionDep
 from derek.web.problems import PROBLEM_RESPONSES
 
@@ -48,6 +48,9 @@ class UserUpdate(BaseModel):
     fullname: Annotated[str, Field(max_length=200)] | None = None
     email: Annotated[str, Field(max_length=255)] | None = None
     password: Annotated[str, Field(min_length=8, max_length=500)] | None = None
+    current_password: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="needed with a new password, unless a sysadmin sets another user's"
+    )
 
 
 class TokenCreate(BaseModel):
@@ -133,7 +136,12 @@ def list_tokens(session: SessionDep, actor: ActorDep) -> list[TokenRead]:
 
 
 @router.post("/tokens", response_model=NewToken, status_code=201, tags=["tokens"])
-def create_token(data: TokenCreate, session: SessionDep, actor: ActorDep) -> NewToken:
+def create_token(data: TokenCreate, request: Request, session: SessionDep, actor: ActorDep) -> NewToken:
+    if getattr(request.state, "auth_method", None) == "token":
+        raise Forbidden(
+            "A token cannot create more tokens, so revoking a leaked one is enough: create tokens on your "
+            "account page (/user/me) or with `derek token create`."
+        )
     token, plain = accounts.create_token(session, actor, _me(session, actor), data.label)
     return NewToken(**_token_read(token).model_dump(), token=plain)
 

@@ -5,6 +5,12 @@ extras, licence, maintainer, version ... are cleared) and its rules for `resourc
 by id, those without a known id are created, those missing are deleted, the list order becomes their
 order. Two deliberate differences, both protecting data: a dict without a `resources` key keeps the
 resources (as CKAN 2.12 does), and Derek-only fields, `private` and `state` are kept unless sent.
+
+Deleted datasets come back as on CKAN, where `ckanapi load` restores a deleted dataset by updating it with
+`state: active`: package_update (or _patch) with `state` active or draft restores a deleted dataset (only
+sysadmins see those), and, because org editors cannot see deleted datasets in Derek, package_create with
+the name of a deleted dataset the caller may edit restores that dataset (same id, its stored files kept)
+and replaces it with the dict sent. Otherwise the name stays taken ("That URL is already in use.").
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from derek.catalog.schemas import (
 )
 from derek.catalog.service import Upload
 from derek.core import accounts
-from derek.core.errors import DomainError, Forbidden
+from derek.core.errors import DomainError, Forbidden, NotFound
 from derek.interop.ckan_actions import Call, ValidationError, action
 from derek.interop.ckan_dicts import (
     ckan_errors,
@@ -102,10 +108,24 @@ def _ckan_key(derek_key: str) -> str:
     return "mimetype" if derek_key == "media_type" else derek_key
 
 
+def _restore_deleted(call: Call, name_or_id: str) -> str | None:
+    """The id of the deleted dataset of that name, brought back as a draft, if the caller may edit it."""
+    try:
+        return service.restore_dataset(call.session, call.actor, name_or_id)
+    except (NotFound, Forbidden):
+        return None
+
+
 @action("package_create", read=False)
 def package_create(call: Call) -> dict[str, Any]:
     """Create a dataset (and its `resources`) from a CKAN package dict; `name` and `owner_org` are needed."""
-    data = _model(DatasetCreate, dataset_values(call.profile, call.data, creating=True))
+    values = dataset_values(call.profile, call.data, creating=True)
+    restored = _restore_deleted(call, str(values["name"])) if values.get("name") else None
+    if restored is not None:  # a deleted dataset sent again: restore it, replaced by what was sent
+        replacement = {"private": False, "resources": [], **call.data, "id": restored}
+        replacement["state"] = call.data.get("state") or "active"
+        return update_package(call, replacement)
+    data = _model(DatasetCreate, values)
     created = service.create_dataset(call.session, call.actor, call.profile, data)
     if call.data.get("resources"):
         _sync_resources(call, created.id, call.data["resources"])
@@ -118,6 +138,8 @@ def update_package(call: Call, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError({"id": ["Missing value"]})
     current = service.get_dataset(call.session, call.actor, call.profile, ident)
     values = dataset_values(call.profile, data, creating=False)
+    if current.state == "deleted" and values.get("state") in ("published", "draft"):
+        service.restore_dataset(call.session, call.actor, current.id)
     update = _model(DatasetUpdate, values)
     service.update_dataset(call.session, call.actor, call.profile, current.id, update)
     if "resources" in data:

@@ -133,6 +133,7 @@ def change_password(request: Request, session: SessionDep, actor: ActorDep, form
         errors["new_password"] = ["The password must have at least 8 characters."]
     if errors or not isinstance(new, str):
         return _account_page(request, session, actor, errors=errors)
-    accounts.update_user(session, actor, user, password=new)
+    accounts.update_user(session, actor, user, password=new, current_password=str(current))
+    request.session["session_version"] = user.session_version  # this session stays, the others end
     flash(request, "Your password is changed.")
     return RedirectResponse("/user/me", status_code=303)

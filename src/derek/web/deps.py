@@ -59,6 +59,7 @@ def get_actor(request: Request, session: Annotated[Session, Depends(get_session,
         return cached
     token = api_token_from(request)
     user = None
+    request.state.auth_method = "token" if token else "session"
     if token:
         user = accounts.user_for_token(session, token)
         if user is None:
@@ -71,6 +72,9 @@ def get_actor(request: Request, session: Annotated[Session, Depends(get_session,
         user_id = request.session.get("user_id")
         if user_id:
             user = session.get(accounts.User, user_id)
+            if user is not None and request.session.get("session_version") != user.session_version:
+                request.session.clear()  # signed out everywhere since this cookie was issued
+                user = None
     actor = accounts.actor_for(session, user) if user else ANONYMOUS
     request.state.actor = actor
     return actor

@@ -64,13 +64,18 @@ def login(
         )
     request.session.clear()
     request.session["user_id"] = user.id
+    request.session["session_version"] = user.session_version
     flash(request, "login.welcome")
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request, session: SessionDep, actor: ActorDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     check_csrf(request, csrf_token)
+    if actor.user_id:  # a copied cookie must not outlive the log-out
+        accounts.end_sessions(session, accounts.get_user(session, actor.user_id))
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

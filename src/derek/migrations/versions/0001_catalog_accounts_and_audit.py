@@ -61,6 +61,7 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("sysadmin", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("session_version", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("created_at", derek.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
         sa.UniqueConstraint("name", name=op.f("uq_user_name")),
