@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
@@ -29,6 +29,34 @@ def _check_slug(value: str) -> str:
     return value
 
 
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+WEB_RE = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
+
+def _check_email(value: str) -> str:
+    value = value.strip()
+    if value and not EMAIL_RE.match(value):
+        raise ValueError(f"{value[:60]!r} is not an e-mail address")
+    return value
+
+
+def _check_web_address(value: str) -> str:
+    value = value.strip()
+    if value and not WEB_RE.match(value):
+        raise ValueError("give a web address starting with http:// or https://")
+    return value
+
+
+def _check_issued(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # a date and time without a zone is read as UTC
+        value = value.replace(tzinfo=UTC)
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("give a date between the years 1900 and 2200")
+    return value
+
+
 # The JSON schemas say what the validators check, so API clients (and schemathesis) can send valid data.
 Multilingual = Annotated[
     dict[str, Annotated[str, Field(max_length=20000)]],
@@ -43,6 +71,25 @@ Multilingual = Annotated[
         mode="validation",
     ),
 ]
+Email = Annotated[
+    str,
+    Field(max_length=255),
+    AfterValidator(_check_email),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 255, "pattern": "^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},
+        mode="validation",
+    ),
+]
+WebAddress = Annotated[
+    str,
+    Field(max_length=500),
+    AfterValidator(_check_web_address),
+    WithJsonSchema(
+        {"type": "string", "maxLength": 500, "pattern": "^$|^[hH][tT][tT][pP][sS]?://[^\\s]+$"},
+        mode="validation",
+    ),
+]
+Issued = Annotated[datetime | None, AfterValidator(_check_issued)]
 Slug = Annotated[
     str,
     AfterValidator(_check_slug),
@@ -59,10 +106,10 @@ class OrganizationCreate(BaseModel):
     description: Multilingual = Field(default_factory=dict)
     org_type: OrgType = "agency"
     parent: str | None = None
-    contact_email: Annotated[str, Field(max_length=255)] = ""
+    contact_email: Email = ""
     contact_phone: Annotated[str, Field(max_length=50)] = ""
-    website: Annotated[str, Field(max_length=500)] = ""
-    logo_url: Annotated[str, Field(max_length=500)] = ""
+    website: WebAddress = ""
+    logo_url: WebAddress = ""
 
     @field_validator("title")
     @classmethod
@@ -79,10 +126,10 @@ class OrganizationUpdate(BaseModel):
     description: Multilingual | None = None
     org_type: OrgType | None = None
     parent: str | None = None
-    contact_email: Annotated[str, Field(max_length=255)] | None = None
+    contact_email: Email | None = None
     contact_phone: Annotated[str, Field(max_length=50)] | None = None
-    website: Annotated[str, Field(max_length=500)] | None = None
-    logo_url: Annotated[str, Field(max_length=500)] | None = None
+    website: WebAddress | None = None
+    logo_url: WebAddress | None = None
 
     @field_validator("title")
     @classmethod
@@ -121,14 +168,14 @@ class DatasetBase(BaseModel):
     )
     license_id: Annotated[str, Field(max_length=100)] | None = None
     contact_name: ShortText = ""
-    contact_email: Annotated[str, Field(max_length=255)] = ""
+    contact_email: Email = ""
     update_frequency: Frequency = "UNKNOWN"
     temporal_start: date | None = None
     temporal_end: date | None = None
     regions: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=50)
     languages: list[Annotated[str, Field(max_length=3)]] = Field(default_factory=list, max_length=10)
     version: Annotated[str, Field(max_length=50)] = ""
-    issued: datetime | None = None
+    issued: Issued = None
     state: Literal["draft", "published"] = "draft"
     private: bool = False
     extras: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=5000)]] = Field(
@@ -156,14 +203,14 @@ class DatasetUpdate(BaseModel):
     )
     license_id: Annotated[str, Field(max_length=100)] | None = None
     contact_name: ShortText | None = None
-    contact_email: Annotated[str, Field(max_length=255)] | None = None
+    contact_email: Email | None = None
     update_frequency: Frequency | None = None
     temporal_start: date | None = None
     temporal_end: date | None = None
     regions: list[Annotated[str, Field(max_length=20)]] | None = Field(default=None, max_length=50)
     languages: list[Annotated[str, Field(max_length=3)]] | None = Field(default=None, max_length=10)
     version: Annotated[str, Field(max_length=50)] | None = None
-    issued: datetime | None = None
+    issued: Issued = None
     state: Literal["draft", "published"] | None = None
     private: bool | None = None
     extras: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=5000)]] | None = None

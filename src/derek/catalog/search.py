@@ -36,6 +36,7 @@ CYRILLIC_RE = re.compile(r"[а-яёәғқңөұүһі]", re.IGNORECASE)
 FACET_FIELDS = ("organization", "theme", "format", "license", "keyword", "frequency", "region")
 SORTS = ("relevance", "modified", "title", "name", "created")
 MAX_ROWS = 1000
+MAX_OFFSET = 2**31 - 1
 MAX_FILTER_VALUES = 50
 
 
@@ -99,6 +100,13 @@ class SearchQuery:
     facet_mincount: int = 1
     include_private: bool = True
     include_drafts: bool = False
+
+    def __post_init__(self) -> None:
+        # Keep every number within what a database integer holds, whatever a client sends.
+        self.start = min(max(self.start, 0), MAX_OFFSET)
+        self.rows = min(max(self.rows, 0), MAX_ROWS)
+        self.facet_limit = min(self.facet_limit, MAX_OFFSET) if self.facet_limit >= 0 else -1
+        self.facet_mincount = min(max(self.facet_mincount, 1), MAX_OFFSET)
 
 
 @dataclass
