@@ -44,3 +44,21 @@ def test_issued_without_zone_is_utc_and_out_of_range_is_refused(portal: Portal) 
         assert ancient.status_code == 422 and "issued" in ancient.json()["errors"]
         bad_contact = http.patch(f"/api/v1/datasets/{made.json()['name']}", json={"contact_email": "x@"})
         assert bad_contact.status_code == 422
+
+
+def test_upload_names_stay_usable_and_order_survives_deletion(portal: Portal) -> None:
+    org = portal.make_org()
+    _n, token = portal.make_user(org=org)
+    name = portal.make_dataset(org)
+    url = f"/api/v1/datasets/{name}/resources/upload"
+    with portal.client(f"Bearer {token}") as http:
+        dots = http.post(url, files={"file": ("..", b"a,b\n1,2\n")}).json()
+        assert dots["download_url"].endswith("/download/file")
+        assert http.get(dots["download_url"]).content == b"a,b\n1,2\n"
+        long_name = "x" * 300 + ".csv"
+        kept = http.post(url, files={"file": (long_name, b"c\n3\n")}).json()
+        assert kept["download_url"].endswith(".csv") and kept["format"] == "CSV"
+        assert http.delete(f"/api/v1/resources/{dots['id']}").status_code == 204
+        third = http.post(url, files={"file": ("third.csv", b"d\n4\n")}).json()
+        positions = [r["position"] for r in http.get(f"/api/v1/datasets/{name}/resources").json()]
+        assert positions == sorted(set(positions)) and third["position"] == max(positions)

@@ -4,11 +4,15 @@ errors shown with what was typed, and the whole publish path."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
+from html.parser import HTMLParser
 
 import httpx
 import pytest
 
+from derek.catalog.uploads import discard_if_unreferenced
+from derek.core.storage import FileStore
 from tests.conftest import PASSWORD, Portal
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -38,6 +42,66 @@ class Browserless:
 
     def post(self, path: str, data: dict[str, object], **kw: object) -> httpx.Response:
         return self.http.post(path, data={"csrf_token": self.csrf, **data}, **kw)  # type: ignore[arg-type]
+
+
+class FormFields(HTMLParser):
+    """What a browser would send for the form posting to `action`, submit buttons left out."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action = action
+        self.fields: dict[str, list[str]] = {}
+        self.in_form = False
+        self.textarea: str | None = None
+        self.select: str | None = None
+        self.options: list[tuple[str, bool]] = []
+
+    def add(self, name: str, value: str) -> None:
+        self.fields.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.in_form = a.get("action") == self.action
+        if not self.in_form or not a.get("name", tag == "option"):
+            return
+        kind = a.get("type", "text")
+        if tag == "input" and kind not in ("submit", "button", "file"):
+            if kind not in ("checkbox", "radio") or "checked" in a:
+                self.add(a["name"], a.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.add(self.textarea, "")
+        elif tag == "select":
+            self.select, self.options = a["name"], []
+        elif tag == "option" and self.select:
+            self.options.append((a.get("value", ""), "selected" in a))
+
+    def handle_data(self, data: str) -> None:
+        if self.textarea:
+            self.fields[self.textarea][-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.in_form = False
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select" and self.select:
+            chosen = [v for v, selected in self.options if selected] or [v for v, _ in self.options[:1]]
+            for value in chosen:
+                self.add(self.select, value)
+            self.select = None
+
+
+def form_fields(page: str, action: str) -> dict[str, list[str]]:
+    parser = FormFields(action)
+    parser.feed(page)
+    assert parser.fields, f"no form posting to {action}"
+    return parser.fields
+
+
+def stored_files(portal: Portal) -> int:
+    return sum(1 for p in portal.settings.files_dir.rglob("*") if p.is_file())
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +139,7 @@ def dataset_fields(**changes: object) -> dict[str, object]:
         "title_kk": "",
         "description_en": "Hourly PM2.5",
         "themes": ["ENVI", "HEAL"],
-        "keywords": "air, pm2.5",
+        "keywords": "air\r\npm2.5",  # one per line, as a browser sends a textarea
         "license_id": "CC-BY-4.0",
         "update_frequency": "DAILY",
         "temporal_start": "2024-01-01",
@@ -155,8 +219,24 @@ def test_an_editor_of_a_cannot_edit_the_datasets_of_b(
 
 def test_an_editor_cannot_create_a_dataset_in_another_organization(editor_a: Browserless, org_b: str) -> None:
     r = editor_a.post("/publish/new", dataset_fields(organization=org_b, name="sneaky-one"))
-    assert r.status_code == 403
+    assert r.status_code == 422  # the form again, with what was typed, not a bare error page
+    assert 'id="e-organization"' in r.text and "choose one where you are an editor" in r.text
+    assert 'value="sneaky-one"' in r.text and 'value="Air quality"' in r.text
+    assert ">Hourly PM2.5</textarea>" in r.text
     assert editor_a.http.get("/api/v1/datasets/sneaky-one").status_code == 404
+
+
+def test_an_editor_cannot_move_a_dataset_to_another_organization(
+    portal: Portal, editor_a: Browserless, org_a: str, org_b: str
+) -> None:
+    name = portal.make_dataset(org_a, state="draft")
+    r = editor_a.post(
+        f"/dataset/{name}/edit", dataset_fields(organization=org_b, name=name, title_en="Moved")
+    )
+    assert r.status_code == 422
+    assert 'id="e-organization"' in r.text and 'value="Moved"' in r.text
+    after = editor_a.http.get(f"/api/v1/datasets/{name}").json()
+    assert after["organization"]["name"] == org_a and after["title"]["en"] != "Moved"
 
 
 def test_the_organization_choice_lists_only_the_users_organizations(
@@ -215,7 +295,7 @@ def test_invalid_input_returns_the_form_with_errors_and_the_typed_values(
     assert 'value="Ауа сапасы"' in page
     assert 'value="Качество воздуха"' in page
     assert ">Hourly PM2.5</textarea>" in page
-    assert 'value="air, pm2.5"' in page
+    assert ">air\r\npm2.5</textarea>" in page
     assert 'value="not-an-address"' in page
     assert re.search(r'value="ENVI" checked', page) and re.search(r'value="HEAL" checked', page)
     assert re.search(r'value="KZ-75" checked', page)
@@ -250,6 +330,151 @@ def test_a_resource_needs_a_file_or_a_link(portal: Portal, editor_a: Browserless
     assert 'value="Stations"' in r.text and ">All of them</textarea>" in r.text and 'value="CSV"' in r.text
     r = editor_a.post(f"/dataset/{dataset}/resource/new", {"name": "Bad", "url": "javascript:alert(1)"})
     assert r.status_code == 422 and 'value="javascript:alert(1)"' in r.text
+
+
+def test_saving_the_edit_form_unchanged_keeps_what_the_form_does_not_show(
+    portal: Portal, editor_a: Browserless, org_a: str
+) -> None:
+    _user, token = portal.make_user(org=org_a, role="editor")
+    name = portal.unique("almaty-air")
+    with portal.client(token) as api:
+        r = api.post(
+            "/api/v1/datasets",
+            json={
+                "name": name,
+                "organization": org_a,
+                "title": {"en": "Air of Almaty", "de": "Luft in Almaty"},
+                "description": {"ru": "Ежечасно", "de": "Stündlich"},
+                "keywords": ["Almaty, city", "air", "PM2.5; PM10"],
+                "themes": ["ENVI"],
+                "regions": ["KZ-75"],
+                "temporal_start": "2024-01-01",
+                "temporal_end": "2024-12-31",
+                "contact_email": "data@example.kz",
+                "state": "published",
+            },
+        )
+        assert r.status_code == 201, r.text
+        before = r.json()
+
+    page = editor_a.http.get(f"/dataset/{name}/edit").text
+    fields = form_fields(page, f"/dataset/{name}/edit")
+    assert "title_de" not in fields  # the form shows the profile's languages only
+    r = editor_a.http.post(f"/dataset/{name}/edit", data={**fields, "action": "save"})
+    assert r.status_code == 303, r.text
+
+    after = editor_a.http.get(f"/api/v1/datasets/{name}").json()
+    assert after["title"] == {"en": "Air of Almaty", "de": "Luft in Almaty"}
+    assert after["description"] == {"ru": "Ежечасно", "de": "Stündlich"}
+    assert sorted(after["keywords"]) == sorted(["Almaty, city", "air", "PM2.5; PM10"])
+    for key in (
+        "themes",
+        "regions",
+        "temporal_start",
+        "temporal_end",
+        "contact_email",
+        "license_id",
+        "state",
+    ):
+        assert after[key] == before[key], key
+    assert ">" + "\n".join(before["keywords"]) + "</textarea>" in page  # one keyword per line
+    assert "they are kept as they are: de." in page
+
+    # a change in a shown language keeps the others; the title may live in a hidden language only
+    fields.update(title_en=[""], description_ru=[""], keywords=["Almaty, city\r\n\r\nnew one\r\n"])
+    r = editor_a.http.post(f"/dataset/{name}/edit", data={**fields, "action": "save"})
+    assert r.status_code == 303, r.text
+    after = editor_a.http.get(f"/api/v1/datasets/{name}").json()
+    assert after["title"] == {"de": "Luft in Almaty"} and after["description"] == {"de": "Stündlich"}
+    assert sorted(after["keywords"]) == ["Almaty, city", "new one"]
+
+
+# ---------------------------------------------------------------- no file is left behind
+
+
+def test_a_resource_form_with_an_error_leaves_no_file_behind(
+    portal: Portal, editor_a: Browserless, org_a: str
+) -> None:
+    dataset = portal.make_dataset(org_a, state="draft")
+
+    def content() -> bytes:
+        return f"id,value\n1,{uuid.uuid4().hex}\n".encode()
+
+    files_before = stored_files(portal)
+    for bad in ({"url": "javascript:alert(1)"}, {"name": "n" * 301}):
+        r = editor_a.post(
+            f"/dataset/{dataset}/resource/new",
+            {"name": "Stations", "description": "", "url": "", "format": "", **bad},
+            files={"file": ("stations.csv", content(), "text/csv")},
+        )
+        assert r.status_code == 422, bad
+        assert "choose it again" in r.text
+        assert stored_files(portal) == files_before, bad
+    assert editor_a.http.get(f"/api/v1/datasets/{dataset}").json()["resources"] == []
+
+    r = editor_a.post(
+        f"/dataset/{dataset}/resource/new",
+        {"name": "Stations"},
+        files={"file": ("stations.csv", content(), "text/csv")},
+    )
+    assert r.status_code == 303
+    assert stored_files(portal) == files_before + 1
+    resource = editor_a.http.get(f"/api/v1/datasets/{dataset}").json()["resources"][0]
+    for bad in ({"url": "ftp:/nope", "format": ""}, {"name": "n" * 301}):
+        r = editor_a.post(
+            f"/dataset/{dataset}/resource/{resource['id']}/edit",
+            {"name": "Stations", "description": "", "url": "", "format": "CSV", **bad},
+            files={"file": ("stations.csv", content(), "text/csv")},
+        )
+        assert r.status_code == 422, bad
+        assert stored_files(portal) == files_before + 1, bad
+    after = editor_a.http.get(f"/api/v1/resources/{resource['id']}").json()
+    assert after["sha256"] == resource["sha256"] and after["name"] == "Stations"
+
+
+def test_a_stored_file_is_discarded_only_when_no_resource_refers_to_it(
+    portal: Portal, editor_a: Browserless, org_a: str
+) -> None:
+    dataset = portal.make_dataset(org_a, state="draft")
+    first, second = (f"a,b\n{uuid.uuid4().hex},{n}\n".encode() for n in (1, 2))
+    r = editor_a.post(f"/dataset/{dataset}/resource/new", {"name": "R"}, files={"file": ("r.csv", first)})
+    assert r.status_code == 303
+    resource = editor_a.http.get(f"/api/v1/datasets/{dataset}").json()["resources"][0]
+    r = editor_a.post(
+        f"/dataset/{dataset}/resource/{resource['id']}/edit", {"name": "R"}, files={"file": ("r.csv", second)}
+    )
+    assert r.status_code == 303  # the first file now lives on in the resource's history only
+
+    store = FileStore(portal.settings.files_dir, portal.settings.max_upload_bytes)
+    orphan = store.save_chunks([uuid.uuid4().bytes])
+    old_version, current = store.save_chunks([first]), store.save_chunks([second])
+    with portal.db.session() as session:
+        assert discard_if_unreferenced(session, store, orphan.sha256)
+        assert not discard_if_unreferenced(session, store, old_version.sha256)
+        assert not discard_if_unreferenced(session, store, current.sha256)
+        assert not discard_if_unreferenced(session, store, orphan.sha256)  # already gone
+    assert not orphan.path.exists()
+    assert old_version.path.exists() and current.path.exists()
+
+
+# ---------------------------------------------------------------- rules across a partial update
+
+
+def test_a_partial_update_cannot_end_the_period_before_its_start(portal: Portal, org_a: str) -> None:
+    _user, token = portal.make_user(org=org_a, role="editor")
+    name = portal.make_dataset(org_a, temporal_start="2024-01-01", temporal_end="2024-12-31")
+    with portal.client(token) as api:
+        for change in ({"temporal_end": "2023-06-30"}, {"temporal_start": "2025-01-01"}):
+            r = api.patch(f"/api/v1/datasets/{name}", json=change)
+            assert r.status_code == 422, change
+            assert r.json()["errors"]["temporal_end"] == ["The end of the period is before its start."]
+        stored = api.get(f"/api/v1/datasets/{name}").json()
+        assert (stored["temporal_start"], stored["temporal_end"]) == ("2024-01-01", "2024-12-31")
+
+        assert api.patch(f"/api/v1/datasets/{name}", json={"temporal_end": "2024-06-30"}).status_code == 200
+        assert api.patch(f"/api/v1/datasets/{name}", json={"temporal_start": None}).status_code == 200
+        r = api.patch(f"/api/v1/datasets/{name}", json={"temporal_end": "2001-01-01"})
+        assert r.status_code == 200  # no start, so any end
 
 
 # ---------------------------------------------------------------- the whole path without JavaScript

@@ -256,11 +256,13 @@ def test_organizations_members_and_users(cast: Cast) -> None:
     assert admin.action.organization_member_delete(id=name, username=cast.editor) is None
     with pytest.raises(ckanapi.NotAuthorized):
         editor.action.package_create(name=cast.portal.unique("w"), owner_org=name)
-    # user_show: e-mail for the user and sysadmins only
-    assert cast.ckan().action.user_show(id=cast.editor).get("email") is None
-    assert cast.ckan(cast.outsider_token).action.user_show(id=cast.editor).get("email") is None
+    # user_show: for logged-in callers; e-mail and sysadmin flag for the user and sysadmins only
+    with pytest.raises(ckanapi.NotAuthorized):
+        cast.ckan().action.user_show(id=cast.editor)
+    seen = cast.ckan(cast.outsider_token).action.user_show(id=cast.editor)
+    assert "email" not in seen and "sysadmin" not in seen
     assert editor.action.user_show(id=cast.editor)["email"] == f"{cast.editor}@example.org"
     assert editor.action.user_show()["name"] == cast.editor
     assert admin.action.user_show(id=cast.editor)["email"] == f"{cast.editor}@example.org"
     with pytest.raises(ckanapi.NotFound):
-        cast.ckan().action.user_show(id="nobody-at-all")
+        cast.ckan(cast.outsider_token).action.user_show(id="nobody-at-all")

@@ -40,7 +40,7 @@ def test_create_upload_publish_and_find(
     page.locator("#f-description_en").fill("Cattle, sheep and horses by region.")
     page.locator("#f-name").fill(slug)
     page.get_by_label("Agriculture, fisheries, forestry and food").check()
-    page.locator("#f-keywords").fill("cattle, sheep")
+    page.locator("#f-keywords").fill("cattle\nsheep, goats")  # one per line
     page.locator("#f-update_frequency").select_option("ANNUAL")
     page.get_by_label("Almaty Region").check()
     page.get_by_role("button", name="Save as draft").click()
@@ -78,6 +78,8 @@ def test_create_upload_publish_and_find(
         search = visitor.new_page()
         search.goto(f"/dataset?q={word}&lang=en")
         expect(search.get_by_role("link", name=f"Livestock {word}")).to_be_visible()
+        stored = visitor.request.get(f"/api/v1/datasets/{slug}").json()
+        assert sorted(stored["keywords"]) == ["cattle", "sheep, goats"]
     finally:
         visitor.close()
 
@@ -88,7 +90,7 @@ def test_invalid_form_keeps_what_was_typed(page: Page, publisher: tuple[str, str
     page.locator("#f-title_kk").fill("Мал басы")
     page.locator("#f-name").fill("Not A Slug!")
     page.locator("#f-contact_email").fill("not-an-address")
-    page.locator("#f-keywords").fill("мал, қой")
+    page.locator("#f-keywords").fill("мал\nқой")
     page.get_by_role("button", name="Save as draft").click()
 
     expect(page.locator(".error-summary")).to_be_visible()
@@ -97,7 +99,7 @@ def test_invalid_form_keeps_what_was_typed(page: Page, publisher: tuple[str, str
     expect(page.locator("#f-name")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#f-title_kk")).to_have_value("Мал басы")
     expect(page.locator("#f-name")).to_have_value("Not A Slug!")
-    expect(page.locator("#f-keywords")).to_have_value("мал, қой")
+    expect(page.locator("#f-keywords")).to_have_value("мал\nқой")
     axe_check(page)
 
 

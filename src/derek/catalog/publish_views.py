@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -26,11 +27,11 @@ from derek.catalog.schemas import (
 )
 from derek.catalog.search import SearchQuery
 from derek.catalog.service import Upload
-from derek.catalog.uploads import store_upload
+from derek.catalog.uploads import discard_if_unreferenced, store_upload
 from derek.config import Profile
 from derek.core.accounts import EMAIL_RE
 from derek.core.authz import Actor, authorize
-from derek.core.errors import Conflict, Invalid, NotFound, TooLarge
+from derek.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooLarge
 from derek.core.storage import FileStore
 from derek.web.account_views import FormDep, login_redirect
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
@@ -53,21 +54,27 @@ PUBLISHER_ROLES = ("admin", "editor")
 SECTION_ROWS = 10  # datasets per organization on the dashboard overview
 PAGE_ROWS = 25  # datasets per page when one organization is chosen
 MAX_SECTIONS = 8  # above this many organizations the dashboard asks which one to show
-KEYWORD_SEPARATORS = re.compile(r"[,;\n]")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DATASET_FIELD_MESSAGES = {"name": SLUG_MESSAGE}
+NOT_YOUR_ORGANIZATION = "You cannot publish for this organization: choose one where you are an editor."
 COMMON_FORMATS = ("CSV", "XLSX", "JSON", "GEOJSON", "XML", "PDF", "ZIP", "PARQUET", "ODS", "TXT", "HTML")
 
 
 @dataclass
 class DatasetForm:
-    """What the dataset form holds, as typed: read from a submission or from a stored dataset."""
+    """What the dataset form holds, as typed: read from a submission or from a stored dataset.
+
+    Keywords are one per line, since a keyword may contain commas. Title and description texts in languages
+    the form does not show (given through the API) are kept as they are.
+    """
 
     organization: str = ""
     name: str = ""
     title: dict[str, str] = field(default_factory=dict)
     description: dict[str, str] = field(default_factory=dict)
+    kept_title: dict[str, str] = field(default_factory=dict)  # languages the form does not show
+    kept_description: dict[str, str] = field(default_factory=dict)
     themes: list[str] = field(default_factory=list)
     keywords: str = ""
     license_id: str = ""
@@ -101,14 +108,15 @@ class DatasetForm:
         )
 
     @classmethod
-    def of(cls, dataset: DatasetRead) -> DatasetForm:
+    def of(cls, dataset: DatasetRead, profile: Profile) -> DatasetForm:
+        shown = profile.languages
         return cls(
             organization=dataset.organization.name,
             name=dataset.name,
-            title=dict(dataset.title),
-            description=dict(dataset.description),
+            title={lang: v for lang, v in dataset.title.items() if lang in shown},
+            description={lang: v for lang, v in dataset.description.items() if lang in shown},
             themes=list(dataset.themes),
-            keywords=", ".join(dataset.keywords),
+            keywords="\n".join(dataset.keywords),
             license_id=dataset.license_id,
             update_frequency=dataset.update_frequency,
             temporal_start=dataset.temporal_start.isoformat() if dataset.temporal_start else "",
@@ -118,14 +126,30 @@ class DatasetForm:
             contact_email=dataset.contact_email,
             version=dataset.version,
             private=dataset.private,
-        )
+        ).keeping(dataset, shown)
+
+    def keeping(self, dataset: DatasetRead, shown: Sequence[str]) -> DatasetForm:
+        """Keep the stored title and description texts in the languages the form does not show."""
+        self.kept_title = {lang: v for lang, v in dataset.title.items() if lang not in shown and v}
+        self.kept_description = {
+            lang: v for lang, v in dataset.description.items() if lang not in shown and v
+        }
+        return self
+
+    @property
+    def kept_languages(self) -> list[str]:
+        return sorted(self.kept_title.keys() | self.kept_description.keys())
+
+    def keyword_list(self) -> list[str]:
+        """One keyword per line (a keyword may contain commas), blank lines and repeats left out."""
+        return list(dict.fromkeys(k.strip() for k in self.keywords.splitlines() if k.strip()))
 
     def problems(self) -> FieldErrors:
         """What the form itself can tell before the service sees it."""
         errors: FieldErrors = {}
         if not self.organization:
             errors["organization"] = ["Choose the organization that publishes the dataset."]
-        if not any(self.title.values()):
+        if not any(self.title.values()) and not self.kept_title:
             errors["title"] = ["Give the title in at least one language."]
         if self.contact_email and not EMAIL_RE.match(self.contact_email):
             errors["contact_email"] = ["Enter an e-mail address like name@example.kz."]
@@ -136,12 +160,14 @@ class DatasetForm:
 
     def values(self) -> dict[str, Any]:
         """The fields as the catalog schemas take them."""
-        keywords = [k.strip() for k in KEYWORD_SEPARATORS.split(self.keywords) if k.strip()]
         return {
-            "title": {lang: v for lang, v in self.title.items() if v},
-            "description": {lang: v for lang, v in self.description.items() if v},
+            "title": {**self.kept_title, **{lang: v for lang, v in self.title.items() if v}},
+            "description": {
+                **self.kept_description,
+                **{lang: v for lang, v in self.description.items() if v},
+            },
             "themes": self.themes,
-            "keywords": list(dict.fromkeys(keywords)),
+            "keywords": self.keyword_list(),
             "license_id": self.license_id or None,
             "update_frequency": self.update_frequency,
             "temporal_start": self.temporal_start or None,
@@ -293,6 +319,11 @@ def create_dataset(
         except (Invalid, Conflict) as exc:
             session.rollback()
             errors = from_domain(exc)
+        except NotAuthenticated:
+            raise
+        except Forbidden:  # an organization where the user may not publish: say so, keep what was typed
+            session.rollback()
+            errors = {"organization": [NOT_YOUR_ORGANIZATION]}
     if created is None:
         return _dataset_form_page(request, profile, _publisher_orgs(session, actor), form, errors)
     flash(request, "The dataset is saved. Now add its data: upload a file or give a link.")
@@ -307,7 +338,7 @@ def edit_dataset(
         return login_redirect(request)
     dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
     orgs = _publisher_orgs(session, actor)
-    return _dataset_form_page(request, profile, orgs, DatasetForm.of(dataset), {}, dataset)
+    return _dataset_form_page(request, profile, orgs, DatasetForm.of(dataset, profile), {}, dataset)
 
 
 @router.post("/dataset/{name}/edit", response_class=HTMLResponse)
@@ -315,7 +346,8 @@ def update_dataset(
     request: Request, name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, submitted: FormDep
 ) -> Response:
     check_csrf(request, text(submitted, "csrf_token"))
-    form = DatasetForm.read(submitted, profile)
+    dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
+    form = DatasetForm.read(submitted, profile).keeping(dataset, profile.languages)
     errors = form.problems()
     updated: DatasetRead | None = None
     try:
@@ -331,8 +363,12 @@ def update_dataset(
         except (Invalid, Conflict) as exc:
             session.rollback()
             errors = from_domain(exc)
+        except NotAuthenticated:
+            raise
+        except Forbidden:  # moving it to an organization where the user may not publish
+            session.rollback()
+            errors = {"organization": [NOT_YOUR_ORGANIZATION]}
     if updated is None:
-        dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
         return _dataset_form_page(request, profile, _publisher_orgs(session, actor), form, errors, dataset)
     flash(request, _saved_message(_submitted_state(submitted)))
     return RedirectResponse(f"/dataset/{updated.name}/edit", status_code=303)
@@ -440,6 +476,22 @@ async def _stored(store: FileStore, file: UploadFile | None) -> tuple[Upload | N
         return None, {"file": [exc.message]}
 
 
+def _link_problems(url: str) -> FieldErrors:
+    """The service's rule for links, checked before a file is stored for a form that would be refused."""
+    try:
+        service._check_url(url)
+    except Invalid as exc:
+        return from_domain(exc)
+    return {}
+
+
+def _discard(session: Session, store: FileStore, upload: Upload | None) -> None:
+    """Remove a file stored for a change that failed, unless a resource already used it."""
+    if upload is not None:
+        session.rollback()
+        discard_if_unreferenced(session, store, upload.stored.sha256)
+
+
 @router.post("/dataset/{name}/resource/new", response_class=HTMLResponse)
 async def create_resource(
     request: Request,
@@ -458,18 +510,24 @@ async def create_resource(
     check_csrf(request, csrf_token)
     dataset = _editable_dataset(session, actor, profile, name, "dataset.update")  # before storing anything
     form = ResourceForm(resource_name.strip(), description.strip(), url.strip(), format.strip().upper())
-    upload, errors = await _stored(store, file)
-    created: ResourceRead | None = None
+    errors = _link_problems(form.url)
     try:
         data = ResourceCreate(name=form.name, description=form.description, url=form.url, format=form.format)
     except ValidationError as exc:
         errors = merge(errors, from_validation(exc))
+    upload: Upload | None = None
+    if not errors:  # the file is stored only for a form that is otherwise valid
+        upload, errors = await _stored(store, file)
+    created: ResourceRead | None = None
     if not errors:
         try:
             created = service.create_resource(session, actor, dataset.name, data, upload)
         except (Invalid, Conflict) as exc:
             session.rollback()
             errors = from_domain(exc)
+        finally:
+            if created is None:
+                _discard(session, store, upload)
     if created is None:
         return _resource_form_page(request, dataset, form, errors)
     flash(request, "The resource is added.")
@@ -509,20 +567,26 @@ async def update_resource(
     dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
     resource = _resource_of(dataset, resource_id)
     form = ResourceForm(resource_name.strip(), description.strip(), url.strip(), format.strip().upper())
-    upload, errors = await _stored(store, file)
-    updated: ResourceRead | None = None
+    errors = _link_problems(form.url)
     try:
         data = ResourceUpdate(
             name=form.name, description=form.description, url=form.url or None, format=form.format or None
         )
     except ValidationError as exc:
         errors = merge(errors, from_validation(exc))
+    upload: Upload | None = None
+    if not errors:  # the file is stored only for a form that is otherwise valid
+        upload, errors = await _stored(store, file)
+    updated: ResourceRead | None = None
     if not errors:
         try:
             updated = service.update_resource(session, actor, resource.id, data, upload)
         except (Invalid, Conflict) as exc:
             session.rollback()
             errors = from_domain(exc)
+        finally:
+            if updated is None:
+                _discard(session, store, upload)
     if updated is None:
         return _resource_form_page(request, dataset, form, errors, resource)
     flash(request, "The resource is saved.")

@@ -359,7 +359,10 @@ def update_dataset(
     authorize(actor, "dataset.update", dataset)
     if dataset.state == "deleted":
         raise NotFound(f"The dataset {name_or_id!r} was deleted.")
-    errors = _validate_vocabularies(profile, data)
+    stored_period = {"temporal_start": dataset.temporal_start, "temporal_end": dataset.temporal_end}
+    given_period = data.model_dump(include=set(stored_period), exclude_unset=True)
+    # the period checked as it will be: a bound left out of the change keeps its stored value
+    errors = _validate_vocabularies(profile, data.model_copy(update={**stored_period, **given_period}))
     if errors:
         raise Invalid(
             "The dataset has invalid fields: " + " ".join(e[0] for e in errors.values()), errors=errors
@@ -524,9 +527,15 @@ def _media_type_for(fmt: str, filename: str) -> str:
 
 
 def _safe_filename(name: str) -> str:
+    """A file name safe in a URL path and on disk: no folders, no dot-only names, the extension kept."""
     base = PurePosixPath(name.replace("\\", "/")).name.strip()
-    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base)
-    return cleaned[:200] or "file"
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).strip(".")
+    if not cleaned:
+        return "file"
+    stem, dot, suffix = cleaned.rpartition(".")
+    if dot and stem and len(cleaned) > 200 and len(suffix) <= 10:
+        return stem[: 199 - len(suffix)] + "." + suffix
+    return cleaned[:200]
 
 
 def _find_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
@@ -603,14 +612,12 @@ def create_resource(
             "Give the resource a URL or upload a file.", errors={"url": ["A URL or a file is required."]}
         )
     _check_url(data.url)
-    position = (
-        session.scalar(
-            select(func.count(Resource.id)).where(
-                Resource.dataset_id == dataset.id, Resource.state == "active"
-            )
+    last = session.scalar(
+        select(func.max(Resource.position)).where(
+            Resource.dataset_id == dataset.id, Resource.state == "active"
         )
-        or 0
     )
+    position = 0 if last is None else last + 1  # after the last one, even when some were deleted
     resource = Resource(
         dataset_id=dataset.id, position=position, name=data.name, description=data.description
     )
@@ -717,8 +724,8 @@ def list_dataset_names(
 ) -> list[str]:
     stmt = select(Dataset.slug).where(visible_datasets(actor, include_private=False)).order_by(Dataset.slug)
     if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt.offset(offset)))
+        stmt = stmt.limit(min(max(limit, 0), search_index.MAX_OFFSET))
+    return list(session.scalars(stmt.offset(min(max(offset, 0), search_index.MAX_OFFSET))))
 
 
 def newest_datasets(
@@ -792,3 +799,11 @@ def restore_dataset(session: Session, actor: Actor, name_or_id: str) -> str:
     before, after = {"state": "deleted"}, {"state": "draft"}
     audit.record(session, actor, "dataset.restore", "dataset", dataset.id, before, after)
     return dataset.id
+
+
+def check_may_update_dataset(session: Session, actor: Actor, name_or_id: str) -> Dataset:
+    """The dataset, if the actor sees it (else NotFound, no existence leak) and may change it (else
+    Forbidden): asked before accepting a file for one of its resources."""
+    dataset = find_visible_dataset(session, actor, name_or_id)
+    authorize(actor, "dataset.update", dataset)
+    return dataset

@@ -18,6 +18,7 @@ from derek.core.errors import NotFound
 CKAN_VERSION = "2.11.5"
 TRUE_WORDS = {"true", "yes", "on", "y", "t", "1"}
 FALSE_WORDS = {"false", "no", "off", "n", "f", "0", ""}
+INT_MAX = 2**31 - 1  # numbers sent are capped here: a database integer holds them, whatever a client sends
 
 
 class ValidationError(Exception):
@@ -119,14 +120,16 @@ def as_bool(value: Any, key: str, default: bool = False) -> bool:
 
 
 def as_int(value: Any, key: str) -> int:
+    """An integer parameter, capped to +-INT_MAX: a limit or offset that large means all, or past the end."""
     if isinstance(value, bool):
         raise ValidationError({key: ["Invalid integer"]})
     if isinstance(value, list):
         value = value[-1] if value else ""
     try:
-        return int(str(value).strip())
-    except ValueError:
+        number = int(str(value).strip())
+    except ValueError:  # also text of more digits than Python converts
         raise ValidationError({key: ["Invalid integer"]}) from None
+    return max(-INT_MAX, min(number, INT_MAX))
 
 
 def as_natural(value: Any, key: str, default: int | None = None) -> int | None:

@@ -6,6 +6,11 @@ with a file `upload`); the envelope {help, success, result | error}; CKAN's erro
 a bare JSON string with 400 for an unknown action, bad JSON or GET on a write action; JSONP `callback`
 (answered as anonymous); `GET /api` and `GET /api/3` version probes; other methods get the framework's 405.
 
+Files: only resource_create, resource_update and resource_patch take one, as the multipart field `upload`
+(any other file is a Validation Error, and nothing is stored). The file is stored only once the caller is
+known to see the target dataset and may change it, and removed again when the action then fails, unless a
+resource (or a version of one) already holds the same content.
+
 Who is calling: an API token in `Authorization` (raw or `Bearer`) or `X-CKAN-API-Key`. An unknown or
 revoked token is anonymous, as in CKAN. The browser session cookie counts only for side-effect-free
 actions: changes need a token, so a cross-site form can never make one.
@@ -30,8 +35,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from derek.catalog import service
 from derek.catalog.service import Upload
-from derek.catalog.uploads import store_upload
+from derek.catalog.uploads import discard_if_unreferenced, store_upload
 from derek.core import accounts
 from derek.core.authz import ANONYMOUS, Actor
 from derek.core.errors import DomainError, Forbidden, NotFound, TooLarge
@@ -52,6 +58,8 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "86400",
 }
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+FILE_ACTIONS = ("resource_create", "resource_update", "resource_patch")
+FILE_FIELD = "upload"
 
 
 class BadRequest(Exception):
@@ -97,8 +105,13 @@ async def _answer(name: str, request: Request) -> Response:
     if callback is not None and not (isinstance(callback, str) and CALLBACK_RE.match(callback)):
         return _bad_request("Invalid callback name")
     try:
-        data.update(await _store_files(request, files))
-        result = await run_in_threadpool(_execute, request, found, data, callback is not None)
+        uploads = await _accept_files(request, found, data, files)
+        data.update(uploads)
+        try:
+            result = await run_in_threadpool(_execute, request, found, data, callback is not None)
+        except Exception:
+            await run_in_threadpool(_discard, request, list(uploads.values()))
+            raise
     except Exception as exc:  # every error becomes CKAN's envelope, never HTML or problem+json
         status, error = _error(exc)
         return _json({"help": _help(request, name), "success": False, "error": error}, status)
@@ -183,16 +196,66 @@ async def _request_data(request: Request) -> tuple[dict[str, Any], dict[str, Upl
     return _json_object(body), {}
 
 
+# ---------------------------------------------------------------- files
+
+
+async def _accept_files(
+    request: Request, found: Action, data: dict[str, Any], files: dict[str, UploadFile]
+) -> dict[str, Upload]:
+    """Store the files of a call that takes one, once the caller may change the target dataset."""
+    files = {key: file for key, file in files.items() if file.filename}  # not empty file inputs of a form
+    if not files:
+        return {}
+    if found.name not in FILE_ACTIONS:
+        message = f"Files are not accepted by {found.name}: only {', '.join(FILE_ACTIONS)} take one."
+        raise ValidationError({key: [message] for key in files})
+    if other := [key for key in files if key != FILE_FIELD]:
+        raise ValidationError(
+            {key: [f"Files are not accepted here: send it as `{FILE_FIELD}`."] for key in other}
+        )
+    await run_in_threadpool(_check_may_upload, request, found, data)
+    return await _store_files(request, files)
+
+
+def _check_may_upload(request: Request, found: Action, data: dict[str, Any]) -> None:
+    """NotFound unless the caller sees the dataset the file is for, Forbidden unless they may change it."""
+    key = "package_id" if found.name == "resource_create" else "id"
+    ident = data.get(key)
+    if ident in (None, ""):
+        raise ValidationError({key: ["Missing value"]})
+    with get_db(request).session() as session:
+        actor = _actor(request, session, found.side_effect_free)
+        if found.name == "resource_create":
+            dataset_ident = str(ident)
+        else:
+            dataset_ident = service.get_resource(session, actor, str(ident))[0].id
+        service.check_may_update_dataset(session, actor, dataset_ident)
+
+
 async def _store_files(request: Request, files: dict[str, UploadFile]) -> dict[str, Upload]:
     stored: dict[str, Upload] = {}
-    for key, file in files.items():
-        if not file.filename:
-            continue  # an empty file input of an HTML form
-        try:
-            stored[key] = await store_upload(get_store(request), cast(fastapi.UploadFile, file))
-        except TooLarge:
-            raise ValidationError({key: ["File upload too large"]}) from None
+    try:
+        for key, file in files.items():
+            try:
+                stored[key] = await store_upload(get_store(request), cast(fastapi.UploadFile, file))
+            except TooLarge:
+                raise ValidationError({key: ["File upload too large"]}) from None
+    except Exception:
+        await run_in_threadpool(_discard, request, list(stored.values()))
+        raise
     return stored
+
+
+def _discard(request: Request, uploads: list[Upload]) -> None:
+    """Remove the files stored for a call that failed, unless a resource holds the same content."""
+    if not uploads:
+        return
+    try:
+        with get_db(request).session() as session:
+            for upload in uploads:
+                discard_if_unreferenced(session, get_store(request), upload.stored.sha256)
+    except Exception:  # the call's own error is what the client must see
+        log.exception("Could not remove a file stored for a failed CKAN action")
 
 
 # ---------------------------------------------------------------- responses

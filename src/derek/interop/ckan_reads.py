@@ -11,7 +11,7 @@ from derek.catalog.schemas import OrganizationRead
 from derek.catalog.search import SearchQuery
 from derek.core import accounts
 from derek.core.authz import can
-from derek.core.errors import NotFound
+from derek.core.errors import NotAuthenticated, NotFound
 from derek.core.i18n import pick
 from derek.interop.ckan_actions import ACTIONS, CKAN_VERSION, Call, ValidationError, action, as_list
 from derek.interop.ckan_dicts import (
@@ -304,7 +304,10 @@ def license_list(call: Call) -> list[dict[str, Any]]:
 
 @action("user_show", read=True)
 def user_show(call: Call) -> dict[str, Any]:
-    """One user by `id` (id or name; the caller when omitted). E-mail only for the user and sysadmins."""
+    """One user by `id` (id or name; the caller when omitted), for logged-in callers only (as CKAN with
+    ckan.auth.public_user_details = false). `sysadmin` and `email` only for the user and sysadmins."""
+    if not call.actor.authenticated:
+        raise NotAuthenticated("Log in or send an API token to see users.")
     ident = call.data.get("id") or call.actor.user_id
     if not ident:
         raise ValidationError({"id": ["Missing value"]})
@@ -318,11 +321,11 @@ def user_show(call: Call) -> dict[str, Any]:
         "created": iso(user.created_at),
         "last_active": None,
         "state": user.state,
-        "sysadmin": user.sysadmin,
         "image_url": "",
         "image_display_url": "",
         "activity_streams_email_notifications": False,
     }
-    if can(call.actor, "user.update", user):
+    if can(call.actor, "user.update", user):  # the user themself, or a sysadmin
+        result["sysadmin"] = user.sysadmin
         result["email"] = user.email
     return result

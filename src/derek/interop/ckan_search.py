@@ -169,6 +169,16 @@ def _facet_fields(value: Any) -> list[str]:
     return [str(v) for v in value]
 
 
+def _fq(value: Any) -> list[str]:
+    """fq: a filter text, or several (a key repeated in a query string); anything else is refused."""
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise ValidationError({"fq": ["Must be a string: a filter query such as tags:economy"]})
+    return values
+
+
 def _fq_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -220,12 +230,13 @@ def parse_package_search(
     request = SearchRequest(query=query, fields=_fl(data.get("fl")))
     parser = _Parser(request, profile, resolve_org)
     q = data.get("q")
-    q = "" if q is None else (q[-1] if isinstance(q, list) and q else str(q))
+    if isinstance(q, list):  # a key repeated in a query string: the last one counts
+        q = q[-1] if q else None
+    q = "" if q is None else str(q)
     if q.strip() not in ("", '""', "''", "*:*"):
         parser.parse(q)
-    fq = data.get("fq")
-    for filter_text in ([fq] if isinstance(fq, str) else list(fq or [])) + _fq_list(data.get("fq_list")):
-        parser.parse(str(filter_text))
+    for filter_text in _fq(data.get("fq")) + _fq_list(data.get("fq_list")):
+        parser.parse(filter_text)
     query.q = " ".join(parser.words)
     sort_text = str(data.get("sort") or "").strip()
     query.sort, query.descending = _sort(sort_text) if sort_text else ("relevance", None)

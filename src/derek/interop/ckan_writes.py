@@ -226,8 +226,10 @@ def organization_create(call: Call) -> dict[str, Any]:
 
 def _set_member(call: Call, role: str | None) -> dict[str, Any]:
     org = service.get_organization(call.session, call.actor, str(call.required("id")))
-    user = accounts.get_user(call.session, str(call.required("username")))
-    accounts.set_membership(call.session, call.actor, user, org.id, role)
+    username = str(call.required("username"))
+    # by name: the permission is checked before the user is looked up, so outsiders cannot probe names
+    accounts.set_membership(call.session, call.actor, username, org.id, role)
+    user = accounts.get_user(call.session, username)
     return {
         "id": f"{org.id}:{user.id}",
         "table_name": "user",
