@@ -136,6 +136,13 @@ def _member_candidate(w: World, _role: str) -> Ctx:
     return {"user": name}
 
 
+def _inactive_candidate(w: World, _role: str) -> Ctx:
+    name = quick_user(w.portal, "cand")
+    with w.portal.db.session() as s:
+        accounts.set_user_active(s, SYSTEM, name, False)
+    return {"user": name}
+
+
 def _self(w: World, role: str) -> Ctx:
     return {"user": w.names.get(role) or w.names["registered"]}
 
@@ -215,6 +222,11 @@ def _user_state(w: World, ctx: Ctx) -> Any:
     with w.portal.db.session() as s:
         user = accounts.get_user(s, ctx["user"])
         return (user.fullname, user.email)
+
+
+def _user_active(w: World, ctx: Ctx) -> Any:
+    with w.portal.db.session() as s:
+        return accounts.get_user(s, ctx["user"]).state
 
 
 def _token_revoked(w: World, ctx: Ctx) -> Any:
@@ -301,6 +313,8 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "user_update": lambda w, h, c: h.patch(
         f"/api/v1/users/{c['user']}", json={"fullname": w.portal.unique("N")}
     ),
+    "user_deactivate": lambda w, h, c: h.post(f"/api/v1/users/{c['user']}/deactivate"),
+    "user_reactivate": lambda w, h, c: h.post(f"/api/v1/users/{c['user']}/reactivate"),
     # Tokens are created from a signed-in session: a token may not mint tokens (test_accounts_security).
     "token_create": lambda w, h, c: _signed_in(w, h).post("/api/v1/tokens", json={"label": "matrix"}),
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
@@ -467,6 +481,16 @@ MATRIX: dict[str, Row] = {
     ),
     "user.update.other": Row(
         "user.update", "user_update", _candidate, _user_state, (401, 403, 403, 403, 403, 403, 200)
+    ),
+    "user.deactivate": Row(
+        "user.deactivate", "user_deactivate", _candidate, _user_active, (401, 403, 403, 403, 403, 403, 200)
+    ),
+    "user.deactivate.reactivate": Row(
+        "user.deactivate",
+        "user_reactivate",
+        _inactive_candidate,
+        _user_active,
+        (401, 403, 403, 403, 403, 403, 200),
     ),
     "token.manage.create_own": Row(
         "token.manage", "token_create", _own_tokens, _token_count, (401, 201, 201, 201, 201, 201, 201)

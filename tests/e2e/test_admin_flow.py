@@ -61,12 +61,28 @@ def test_a_sysadmin_makes_an_editor_who_then_publishes(
 def test_administration_pages_are_accessible(page: Page, portal: Portal) -> None:
     admin, _ = portal.make_user(sysadmin=True)
     org = portal.make_org()
-    portal.make_user(org=org, role="admin")
+    member, _ = portal.make_user(org=org, role="admin")
     login(page, admin, next="/admin")
     axe_check(page)
-    for path in ("/admin/organizations", "/admin/organizations/new", f"/admin/organizations/{org}"):
+    for path in (
+        "/admin/organizations",
+        "/admin/organizations/new",
+        f"/admin/organizations/{org}",
+        f"/admin/users/{member}",
+        f"/admin/users/{member}/deactivate",
+        f"/admin/users/{admin}",  # one's own page: no deactivation, an explanation instead
+    ):
         page.goto(path)
         axe_check(page)
+    # the user page reached from the list, through deactivation and back
+    page.goto("/admin")
+    page.get_by_role("link", name=member, exact=True).click()
+    page.get_by_role("link", name="Deactivate the user").click()
+    page.get_by_role("button", name="Yes, deactivate").click()
+    expect(page.locator(".flash")).to_contain_text("deactivated")
+    axe_check(page)
+    page.get_by_role("button", name="Reactivate the user").click()
+    expect(page.locator(".flash")).to_contain_text("reactivated")
     # the form with errors too: messages next to fields must stay accessible
     page.goto("/admin")
     page.locator("#f-name").fill("x")

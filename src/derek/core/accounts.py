@@ -24,6 +24,7 @@ NAME_RE = re.compile(r"^[a-z0-9_\-]{2,100}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "drk_"
 MAX_PASSWORD = 500
+ACTIVE, INACTIVE = "active", "inactive"  # user states; "deleted" users are gone for get_user
 
 
 class User(Base):
@@ -78,6 +79,11 @@ def _may_update_user(actor: Actor, user: User) -> bool:
 @register("user.list", "list users")
 def _may_list_users(actor: Actor, _obj: Any) -> bool:
     return False
+
+
+@register("user.deactivate", "deactivate or reactivate users")
+def _may_deactivate_user(actor: Actor, _user: Any) -> bool:
+    return False  # sysadmins only (they pass every rule)
 
 
 @register("token.manage", "manage this user's API tokens")
@@ -185,6 +191,31 @@ def get_user(session: Session, name_or_id: str) -> User:
     user = session.scalar(select(User).where((User.name == name_or_id) | (User.id == name_or_id)))
     if user is None or user.state == "deleted":
         raise NotFound(f"There is no user {name_or_id!r}.")
+    return user
+
+
+def set_user_active(session: Session, actor: Actor, user: User | str, active: bool) -> User:
+    """Deactivate a user (or a user name), or reactivate them. Nothing is deleted.
+
+    A deactivated user cannot log in, their sessions end and their API tokens stop working (they belong to an
+    inactive user); reactivating lets them log in again and their unrevoked tokens work again. Permission is
+    checked before the user is looked up, so outsiders cannot probe which names exist.
+    """
+    authorize(actor, "user.deactivate", user if isinstance(user, User) else None)
+    if isinstance(user, str):
+        user = get_user(session, user)
+    if not active and actor.user_id is not None and actor.user_id == user.id:
+        raise Conflict("You cannot deactivate your own account: ask another sysadmin to do it.")
+    wanted = ACTIVE if active else INACTIVE
+    if user.state == wanted:
+        return user
+    before = {"name": user.name, "state": user.state}
+    user.state = wanted
+    if not active:
+        end_sessions(session, user)
+    session.flush()
+    action = "user.reactivate" if active else "user.deactivate"
+    audit.record(session, actor, action, "user", user.id, before, {"name": user.name, "state": user.state})
     return user
 
 

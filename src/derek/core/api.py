@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -28,6 +28,7 @@ class UserRead(BaseModel):
     fullname: str
     email: str
     sysadmin: bool
+    state: str = Field(description="active, or inactive for a deactivated user (who cannot log in)")
     memberships: dict[str, str]
     created_at: datetime
 
@@ -76,6 +77,7 @@ def _user_read(session: SessionDep, user: accounts.User) -> UserRead:
         fullname=user.fullname,
         email=user.email,
         sysadmin=user.sysadmin,
+        state=user.state,
         memberships=accounts.memberships_of(session, user.id),
         created_at=user.created_at,
     )
@@ -128,6 +130,27 @@ def update_user(name: str, data: UserUpdate, session: SessionDep, actor: ActorDe
         session, actor, accounts.get_user(session, name), **data.model_dump(exclude_unset=True)
     )
     return _user_read(session, user)
+
+
+_STATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {**PROBLEM_RESPONSES[401], "description": "Not logged in and no API token sent."},
+    403: {**PROBLEM_RESPONSES[403], "description": "Only sysadmins deactivate or reactivate users."},
+    404: {**PROBLEM_RESPONSES[404], "description": "There is no such user."},
+    409: {**PROBLEM_RESPONSES[409], "description": "A sysadmin cannot deactivate their own account."},
+}
+
+
+@router.post("/users/{name}/deactivate", response_model=UserRead, tags=["users"], responses=_STATE_ERRORS)
+def deactivate_user(name: str, session: SessionDep, actor: ActorDep) -> UserRead:
+    """Deactivate a user (sysadmins): they cannot log in, their sessions end and their API tokens stop
+    working. Nothing is deleted; deactivating an inactive user changes nothing."""
+    return _user_read(session, accounts.set_user_active(session, actor, name, False))
+
+
+@router.post("/users/{name}/reactivate", response_model=UserRead, tags=["users"], responses=_STATE_ERRORS)
+def reactivate_user(name: str, session: SessionDep, actor: ActorDep) -> UserRead:
+    """Reactivate a deactivated user (sysadmins): they may log in again and their unrevoked tokens work."""
+    return _user_read(session, accounts.set_user_active(session, actor, name, True))
 
 
 @router.get("/tokens", response_model=list[TokenRead], tags=["tokens"])

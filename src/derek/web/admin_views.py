@@ -31,6 +31,7 @@ ROLE_HINTS = {
     "editor": "creates, edits and publishes the organization's datasets",
     "member": "sees the organization's drafts and private datasets",
 }
+SELF_DEACTIVATION = "You cannot deactivate your own account: ask another sysadmin to do it."
 ORG_FIELD_MESSAGES = {"name": SLUG_MESSAGE, "title": "Give the title in at least one language."}
 
 
@@ -106,6 +107,101 @@ def create_user(request: Request, session: SessionDep, actor: ActorDep, submitte
         return _users_page(request, session, actor, form, errors)
     flash(request, "The user is created. Give them a role in an organization so they can publish.")
     return RedirectResponse("/admin#users", status_code=303)
+
+
+# ---------------------------------------------------------------- one user
+
+
+def _managed_user(session: Session, actor: Actor, name: str) -> accounts.User:
+    """The user a sysadmin manages. Permission is checked first, so others cannot probe which names exist."""
+    authorize(actor, "user.list")
+    return accounts.get_user(session, name)
+
+
+def _user_page(
+    request: Request, session: Session, actor: Actor, user: accounts.User, errors: FieldErrors | None = None
+) -> HTMLResponse:
+    roles = accounts.memberships_of(session, user.id)
+    memberships = [
+        (org, roles[org.id]) for org in catalog.list_organizations(session, actor) if org.id in roles
+    ]
+    return render(
+        request,
+        "admin/user.html",
+        status_code=409 if errors else 200,
+        user=user,
+        is_self=actor.user_id == user.id,
+        memberships=memberships,
+        role_labels=ROLE_LABELS,
+        tokens=accounts.list_tokens(session, actor, user),
+        may_deactivate=can(actor, "user.deactivate", user),
+        errors=errors or {},
+    )
+
+
+@router.get("/admin/users/{name}", response_class=HTMLResponse)
+def user_detail(request: Request, name: str, session: SessionDep, actor: ActorDep) -> Response:
+    if not actor.authenticated:
+        return login_redirect(request)
+    return _user_page(request, session, actor, _managed_user(session, actor, name))
+
+
+@router.post("/admin/users/{name}/tokens/{token_id}/revoke")
+def revoke_user_token(
+    request: Request, name: str, token_id: str, session: SessionDep, actor: ActorDep, submitted: FormDep
+) -> Response:
+    check_csrf(request, text(submitted, "csrf_token"))
+    user = _managed_user(session, actor, name)
+    if token_id not in {t.id for t in accounts.list_tokens(session, actor, user)}:
+        raise NotFound(f"User {user.name!r} has no API token {token_id!r}.")
+    accounts.revoke_token(session, actor, token_id)
+    flash(request, "The token was revoked: programs using it can no longer sign in with it.")
+    return RedirectResponse(f"/admin/users/{user.name}#tokens", status_code=303)
+
+
+def _live_tokens(session: Session, actor: Actor, user: accounts.User) -> int:
+    return sum(1 for t in accounts.list_tokens(session, actor, user) if t.revoked_at is None)
+
+
+@router.get("/admin/users/{name}/deactivate", response_class=HTMLResponse)
+def confirm_deactivate(request: Request, name: str, session: SessionDep, actor: ActorDep) -> Response:
+    if not actor.authenticated:
+        return login_redirect(request)
+    user = _managed_user(session, actor, name)
+    authorize(actor, "user.deactivate", user)
+    if actor.user_id == user.id:
+        return _user_page(request, session, actor, user, {"form": [SELF_DEACTIVATION]})
+    if user.state != accounts.ACTIVE:
+        return RedirectResponse(f"/admin/users/{user.name}", status_code=303)
+    return render(
+        request, "admin/confirm_deactivate.html", user=user, tokens=_live_tokens(session, actor, user)
+    )
+
+
+@router.post("/admin/users/{name}/deactivate", response_class=HTMLResponse)
+def deactivate_user(
+    request: Request, name: str, session: SessionDep, actor: ActorDep, submitted: FormDep
+) -> Response:
+    check_csrf(request, text(submitted, "csrf_token"))
+    user = _managed_user(session, actor, name)
+    try:
+        accounts.set_user_active(session, actor, user, False)
+    except Conflict:
+        session.rollback()
+        return _user_page(request, session, actor, user, {"form": [SELF_DEACTIVATION]})
+    flash(request, "The user is deactivated: they cannot log in and their API tokens no longer work.")
+    return RedirectResponse(f"/admin/users/{user.name}", status_code=303)
+
+
+@router.post("/admin/users/{name}/reactivate")
+def reactivate_user(
+    request: Request, name: str, session: SessionDep, actor: ActorDep, submitted: FormDep
+) -> Response:
+    check_csrf(request, text(submitted, "csrf_token"))
+    user = _managed_user(session, actor, name)
+    accounts.set_user_active(session, actor, user, True)
+    flash(request, "The user is reactivated: they can log in again.")
+    return RedirectResponse(f"/admin/users/{user.name}", status_code=303)
 
 
 # ---------------------------------------------------------------- organizations
