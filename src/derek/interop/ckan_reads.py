@@ -320,7 +320,7 @@ def user_show(call: Call) -> dict[str, Any]:
         "about": None,
         "created": iso(user.created_at),
         "last_active": None,
-        "state": user.state,
+        "state": "active" if user.state == "active" else "deleted",  # CKAN shows blocked users as deleted
         "image_url": "",
         "image_display_url": "",
         "activity_streams_email_notifications": False,
