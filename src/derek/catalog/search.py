@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, Float, Select, String, false, func, select, text
+from sqlalchemy import ColumnElement, Float, Select, String, false, func, insert, select, text
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.orm import Session
@@ -212,6 +212,20 @@ def _collect_hits(session: Session, terms: list[str]) -> None:
     )
 
 
+_MATCHES = sql_table("search_matches", sql_column("dataset_id", String))
+
+
+def _materialize(session: Session, matching: Select[Any]) -> Select[Any]:
+    """Store the ids of the matching datasets in a temporary table and select through it."""
+    session.execute(
+        text("CREATE TEMP TABLE IF NOT EXISTS search_matches (dataset_id VARCHAR(36) PRIMARY KEY)")
+    )
+    session.execute(text("DELETE FROM search_matches"))
+    session.execute(insert(_MATCHES).from_select(["dataset_id"], matching))
+    # "id IN (...)", not a join: SQLite then walks the small matching set and finds datasets by key.
+    return select(Dataset.id).where(Dataset.id.in_(select(_MATCHES.c.dataset_id)))
+
+
 def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
     where: list[ColumnElement[bool]] = [
         visible_datasets(actor, include_private=query.include_private, include_drafts=query.include_drafts)
@@ -230,10 +244,49 @@ def search(session: Session, actor: Actor, query: SearchQuery) -> SearchOutcome:
         _collect_hits(session, terms)
         where.append(Dataset.id.in_(select(_HITS.c.dataset_id)))
     base = select(Dataset.id).where(*where)
-    count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    if (
+        len(where) > 1
+    ):  # words or filters: settle the matching set once for the count, the page and every facet
+        base = _materialize(session, base)
     ids = _ordered_ids(session, base, terms, query)
-    facets = {name: _facet(session, name, base, query) for name in query.facet_fields}
+    if len(where) == 1 and not actor.sysadmin and not actor.memberships:
+        count, facets = _public_overview(session, base, query)
+    else:
+        count, facets = _count_and_facets(session, base, query)
     return SearchOutcome(count=count, dataset_ids=ids, facets=facets)
+
+
+Facets = dict[str, list[tuple[str, int]]]
+_OVERVIEW_CACHE: dict[tuple[Any, ...], tuple[int, Facets]] = {}
+
+
+def _count_and_facets(session: Session, base: Select[Any], query: SearchQuery) -> tuple[int, Facets]:
+    count = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    return count, {name: _facet(session, name, base, query) for name in query.facet_fields}
+
+
+def _public_overview(session: Session, base: Select[Any], query: SearchQuery) -> tuple[int, Facets]:
+    """Count and facets of the whole public catalog (the landing search everyone sees), kept until it changes.
+
+    Every change to a dataset or its resources moves its `modified` time, and a new dataset adds a row, so
+    (rows, latest modified) names the catalog's state; each app process keeps its own copy.
+    """
+    rows, latest = session.execute(select(func.count(Dataset.id), func.max(Dataset.modified))).one()
+    key = (
+        str(session.get_bind().engine.url),
+        rows,
+        latest,
+        tuple(query.facet_fields),
+        query.facet_limit,
+        query.facet_mincount,
+    )
+    cached = _OVERVIEW_CACHE.get(key)
+    if cached is None:
+        cached = _count_and_facets(session, base, query)
+        if len(_OVERVIEW_CACHE) > 64:
+            _OVERVIEW_CACHE.clear()
+        _OVERVIEW_CACHE[key] = cached
+    return cached
 
 
 def _ordered_ids(session: Session, base: Select[Any], terms: list[str], query: SearchQuery) -> list[str]:
