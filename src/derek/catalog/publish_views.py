@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -515,23 +515,42 @@ async def create_resource(
         data = ResourceCreate(name=form.name, description=form.description, url=form.url, format=form.format)
     except ValidationError as exc:
         errors = merge(errors, from_validation(exc))
-    upload: Upload | None = None
-    if not errors:  # the file is stored only for a form that is otherwise valid
-        upload, errors = await _stored(store, file)
-    created: ResourceRead | None = None
-    if not errors:
-        try:
-            created = service.create_resource(session, actor, dataset.name, data, upload)
-        except (Invalid, Conflict) as exc:
-            session.rollback()
-            errors = from_domain(exc)
-        finally:
-            if created is None:
-                _discard(session, store, upload)
+    created, errors = await _store_and_save(
+        session,
+        store,
+        file,
+        errors,
+        lambda upload: service.create_resource(session, actor, dataset.name, data, upload),
+    )
     if created is None:
         return _resource_form_page(request, dataset, form, errors)
     flash(request, "The resource is added.")
     return RedirectResponse(f"/dataset/{dataset.name}/edit#resources", status_code=303)
+
+
+async def _store_and_save(
+    session: Session,
+    store: FileStore,
+    file: UploadFile | None,
+    errors: FieldErrors,
+    save: Callable[[Upload | None], ResourceRead],
+) -> tuple[ResourceRead | None, FieldErrors]:
+    """Store the file only for an otherwise valid form, save, and discard the file when saving fails."""
+    if errors:
+        return None, errors
+    upload, errors = await _stored(store, file)
+    if errors:
+        return None, errors
+    saved: ResourceRead | None = None
+    try:
+        saved = save(upload)
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        errors = from_domain(exc)
+    finally:
+        if saved is None:
+            _discard(session, store, upload)
+    return saved, errors
 
 
 @router.get("/dataset/{name}/resource/{resource_id}/edit", response_class=HTMLResponse)
@@ -574,19 +593,13 @@ async def update_resource(
         )
     except ValidationError as exc:
         errors = merge(errors, from_validation(exc))
-    upload: Upload | None = None
-    if not errors:  # the file is stored only for a form that is otherwise valid
-        upload, errors = await _stored(store, file)
-    updated: ResourceRead | None = None
-    if not errors:
-        try:
-            updated = service.update_resource(session, actor, resource.id, data, upload)
-        except (Invalid, Conflict) as exc:
-            session.rollback()
-            errors = from_domain(exc)
-        finally:
-            if updated is None:
-                _discard(session, store, upload)
+    updated, errors = await _store_and_save(
+        session,
+        store,
+        file,
+        errors,
+        lambda upload: service.update_resource(session, actor, resource.id, data, upload),
+    )
     if updated is None:
         return _resource_form_page(request, dataset, form, errors, resource)
     flash(request, "The resource is saved.")
