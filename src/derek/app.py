@@ -18,6 +18,7 @@ from derek.config import Settings
 from derek.core.db import Database
 from derek.core.errors import DomainError
 from derek.core.storage import FileStore
+from derek.datastore.engine import DuckStore
 from derek.web import problems
 from derek.web.security import BodySizeLimit, HeadAsGet, LoginLimiter, SecurityHeaders
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.datastore.close()
         db.engine.dispose()
 
     app = FastAPI(
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.db = db
     app.state.store = FileStore(settings.files_dir, settings.max_upload_bytes)
+    app.state.datastore = DuckStore(settings.data_dir / "datastore.duckdb")
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     app.add_exception_handler(DomainError, problems.domain_error_handler)
@@ -78,12 +81,14 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.catalog import publish_views
     from derek.catalog import views as catalog_views
     from derek.core import api as core_api
+    from derek.datastore import api as datastore_api
     from derek.interop import ckan_api
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
     app.include_router(core_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(datastore_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)

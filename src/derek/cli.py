@@ -16,9 +16,11 @@ app = typer.Typer(help="Derek open data portal.", no_args_is_help=True, add_comp
 user_app = typer.Typer(help="Manage users.", no_args_is_help=True)
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+datastore_app = typer.Typer(help="Load and inspect DataStore tables.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
+app.add_typer(datastore_app, name="datastore")
 err = Console(stderr=True)
 
 DataDirOption = Annotated[Optional[Path], typer.Option("--data-dir", help="data folder (DEREK_DATA_DIR)")]  # noqa: UP045
@@ -130,6 +132,30 @@ def token_create(
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from exc
     typer.echo(plain)
+
+
+@datastore_app.command("load")
+def datastore_load(resource: str, data_dir: DataDirOption = None) -> None:
+    """Load (or reload) an uploaded CSV/TSV resource into the DataStore (the server must not be running)."""
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+    from derek.core.storage import FileStore
+    from derek.datastore import service as datastore
+    from derek.datastore.engine import DuckStore
+
+    settings = _settings(data_dir)
+    duck = DuckStore(settings.data_dir / "datastore.duckdb")
+    store = FileStore(settings.files_dir, settings.max_upload_bytes)
+    try:
+        with _database(settings).session() as session, err.status(f"Loading {resource} ..."):
+            info = datastore.load_resource(session, SYSTEM, store, duck, resource)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        duck.close()
+    columns = ", ".join(f"{f['id']} ({f['type']})" for f in info.fields)
+    err.print(f"Loaded {info.row_count:,} rows ({info.encoding}, '{info.delimiter}'): {columns}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,3 +2,4 @@
 
 from derek.catalog import models as catalog_models  # noqa: F401
 from derek.core import accounts, audit  # noqa: F401
+from derek.datastore import models as datastore_models  # noqa: F401

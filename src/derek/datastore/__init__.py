@@ -1,0 +1,1 @@
+"""The DataStore: tabular resources loaded into DuckDB and queried as an API."""
