@@ -4,6 +4,7 @@ DEREK_DATABASE_URL points at one), and factories that build objects through the 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -59,6 +60,21 @@ class Portal:
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": token} if token else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+    def csrf(self, client: httpx.Client, page: str = "/login") -> str:
+        """The CSRF token of a form page, as a browser would read it."""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
+        assert found, f"{page} has no CSRF token"
+        return found.group(1)
+
+    def signed_in(self, name: str, password: str = PASSWORD) -> httpx.Client:
+        """A client logged in through the web form (a session cookie, no token)."""
+        client = self.client()
+        done = client.post(
+            "/login", data={"username": name, "password": password, "csrf_token": self.csrf(client)}
+        )
+        assert done.status_code == 303, done.text[:300]
+        return client
 
     def unique(self, prefix: str) -> str:
         return f"{prefix}-{uuid.uuid4().hex[:8]}"

@@ -2,26 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-import httpx
-
 from tests.conftest import PASSWORD, Portal
-
-
-def _log_in(portal: Portal, name: str, password: str = PASSWORD) -> httpx.Client:
-    client = portal.client()
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert csrf
-    r = client.post("/login", data={"username": name, "password": password, "csrf_token": csrf.group(1)})
-    assert r.status_code == 303, r.text[:200]
-    return client
-
-
-def _csrf(client: httpx.Client, page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
-    assert found
-    return found.group(1)
 
 
 def test_a_token_cannot_mint_tokens_or_change_the_password(portal: Portal) -> None:
@@ -35,7 +16,7 @@ def test_a_token_cannot_mint_tokens_or_change_the_password(portal: Portal) -> No
             f"/api/v1/users/{name}", json={"password": "new-password-1", "current_password": PASSWORD}
         )
         assert ok.status_code == 200
-    _log_in(portal, name, "new-password-1").close()
+    portal.signed_in(name, "new-password-1").close()
 
 
 def test_a_sysadmin_may_reset_another_users_password(portal: Portal) -> None:
@@ -43,18 +24,18 @@ def test_a_sysadmin_may_reset_another_users_password(portal: Portal) -> None:
     _admin, admin_token = portal.make_user(sysadmin=True)
     with portal.client(admin_token) as admin:
         assert admin.patch(f"/api/v1/users/{name}", json={"password": "reset-by-admin"}).status_code == 200
-    _log_in(portal, name, "reset-by-admin").close()
+    portal.signed_in(name, "reset-by-admin").close()
 
 
 def test_a_copied_cookie_dies_at_log_out(portal: Portal) -> None:
     name, _ = portal.make_user()
-    browser = _log_in(portal, name)
+    browser = portal.signed_in(name)
     cookie = browser.cookies.get("derek_session")
     assert browser.get("/api/v1/users/me").status_code == 200
     with portal.client() as thief:
         thief.cookies.set("derek_session", cookie)
         assert thief.get("/api/v1/users/me").status_code == 200
-        out = browser.post("/logout", data={"csrf_token": _csrf(browser, "/")})
+        out = browser.post("/logout", data={"csrf_token": portal.csrf(browser, "/")})
         assert out.status_code == 303
         assert thief.get("/api/v1/users/me").status_code == 401
     browser.close()
@@ -62,11 +43,11 @@ def test_a_copied_cookie_dies_at_log_out(portal: Portal) -> None:
 
 def test_a_password_change_ends_other_sessions_but_not_this_one(portal: Portal) -> None:
     name, _ = portal.make_user()
-    here, elsewhere = _log_in(portal, name), _log_in(portal, name)
+    here, elsewhere = portal.signed_in(name), portal.signed_in(name)
     r = here.post(
         "/user/me/password",
         data={
-            "csrf_token": _csrf(here, "/user/me"),
+            "csrf_token": portal.csrf(here, "/user/me"),
             "current_password": PASSWORD,
             "new_password": "changed-password-9",
         },

@@ -8,7 +8,6 @@ changed it, a refused one left it as it was.
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from derek.catalog.schemas import ResourceCreate
 from derek.core import accounts, authz
 from derek.core.authz import SYSTEM
 from derek.core.errors import NotFound
-from tests.conftest import PASSWORD, Portal
+from tests.conftest import Portal
 
 ROLES = ("anonymous", "registered", "member", "editor", "admin", "other_editor", "sysadmin")
 Ctx = dict[str, Any]
@@ -84,16 +83,7 @@ def world(portal: Portal) -> Iterator[World]:
 def _signed_in(w: World, token_client: httpx.Client) -> httpx.Client:
     """A client logged in through the web form as the user behind token_client (anonymous stays anonymous)."""
     role = next((r for r, c in w.clients.items() if c is token_client), "anonymous")
-    client = w.portal.client()
-    if role in w.names:
-        form = client.get("/login").text
-        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
-        assert csrf, "the login form has no CSRF token"
-        done = client.post(
-            "/login", data={"username": w.names[role], "password": PASSWORD, "csrf_token": csrf.group(1)}
-        )
-        assert done.status_code == 303, done.text[:300]
-    return client
+    return w.portal.signed_in(w.names[role]) if role in w.names else w.portal.client()
 
 
 # ------------------------------------------------------------------ setups: a fresh target for each case
