@@ -6,8 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 PYTHON ?= python3
+BENCH_ROWS ?= 1000000
 
-.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench clean
+.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,10 @@ test: lint typecheck pytest pytest-postgres
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
+
+bench-datastore: $(BIN)/.installed
+	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -22,7 +22,7 @@ from derek.app import create_app
 from derek.catalog import service as catalog
 from derek.catalog.schemas import DatasetCreate, OrganizationCreate
 from derek.config import Settings
-from derek.core import accounts
+from derek.core import accounts, jobs
 from derek.core.authz import SYSTEM
 from derek.core.db import Database
 
@@ -111,19 +111,73 @@ class Portal:
             )
         return name
 
+    def upload(self, body: bytes, filename: str = "data.csv", **dataset: Any) -> tuple[str, str]:
+        """Upload a file as a new resource of a new dataset (in a new organization with a new editor);
+        returns (resource id, the editor's token)."""
+        org = self.make_org()
+        _n, token = self.make_user(org=org)
+        name = self.make_dataset(org, **dataset)
+        with self.client(f"Bearer {token}") as http:
+            r = http.post(f"/api/v1/datasets/{name}/resources/upload", files={"file": (filename, body)})
+            assert r.status_code == 201, r.text
+            return str(r.json()["id"]), token
+
+    def wait_job(self, token: str, job_id: str, timeout: float = 120) -> dict[str, Any]:
+        """Poll a background job until it ends; its final JSON."""
+        deadline = time.monotonic() + timeout
+        with self.client(f"Bearer {token}") as http:
+            while True:
+                job = http.get(f"/api/v1/jobs/{job_id}")
+                assert job.status_code == 200, job.text
+                if job.json()["status"] in ("succeeded", "failed"):
+                    return dict(job.json())
+                assert time.monotonic() < deadline, f"job {job_id} still {job.json()['status']}"
+                time.sleep(0.1)
+
+    def wait_table(
+        self, resource_id: str, token: str | None = None, *, settled: bool = False, timeout: float = 60
+    ) -> dict[str, Any]:
+        """Wait until the resource's table answers (the load every upload queues); its info. With
+        `settled`, also until no load of it is queued or running (a reload ends)."""
+        deadline = time.monotonic() + timeout
+        with self.client(f"Bearer {token}" if token else None) as http:
+            while True:
+                r = http.get(f"/api/v1/datastore/{resource_id}/info")
+                assert r.status_code in (200, 404), r.text
+                if r.status_code == 200 and not settled:
+                    return dict(r.json())
+                if r.status_code == 200:
+                    with self.db.session() as s:
+                        job = jobs.latest_for(s, "datastore.load", resource_id)
+                        if job is None or job.status not in ("queued", "running"):
+                            return dict(r.json())
+                assert time.monotonic() < deadline, f"the table of {resource_id} was not loaded in time"
+                time.sleep(0.05)
+
+    def load_table(self, token: str, resource_id: str) -> dict[str, Any]:
+        """Ask for a (re)load and wait for it; the final job JSON (status succeeded or failed)."""
+        with self.client(f"Bearer {token}") as http:
+            r = http.post(f"/api/v1/datastore/{resource_id}/load")
+            assert r.status_code == 202, r.text
+        return self.wait_job(token, r.json()["id"])
+
 
 class _Server(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # running in a thread
         pass
 
 
-def start_portal(tmp: Path) -> Iterator[Portal]:
-    settings = Settings(
-        data_dir=tmp,
-        database_url=fresh_database_url(tmp),
-        secret_key="test-secret",
-        login_attempts_per_minute=int(os.environ.get("DEREK_TEST_LOGIN_LIMIT", "1000")),
-    )
+def start_portal(tmp: Path, **overrides: Any) -> Iterator[Portal]:
+    """A real server on 127.0.0.1 over a fresh database. It fetches no registered URL (tests reach no
+    network) unless a test asks for `datastore_fetch=True` with its own server on 127.0.0.1."""
+    values: dict[str, Any] = {
+        "data_dir": tmp,
+        "database_url": fresh_database_url(tmp),
+        "secret_key": "test-secret",
+        "login_attempts_per_minute": int(os.environ.get("DEREK_TEST_LOGIN_LIMIT", "1000")),
+        "datastore_fetch": False,
+    }
+    settings = Settings(**{**values, **overrides})
     app = create_app(settings)
     port = free_port()
     server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

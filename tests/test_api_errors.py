@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,11 +9,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from derek.app import create_app
-from derek.config import Settings
-from tests.conftest import Portal, _Server, free_port, fresh_database_url
+from tests.conftest import Portal, start_portal
 
 SMALL_LIMIT = 1000
 
@@ -363,27 +359,8 @@ def test_an_empty_upload(publisher: tuple[str, httpx.Client], portal: Portal) ->
 
 
 def start_small_portal(tmp: Path) -> Iterator[Portal]:
-    """A second real server with an upload limit of SMALL_LIMIT bytes (as conftest's start_portal)."""
-    settings = Settings(
-        data_dir=tmp,
-        database_url=fresh_database_url(tmp),
-        secret_key="test-secret",
-        max_upload_bytes=SMALL_LIMIT,
-    )
-    app = create_app(settings)
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the small portal did not start"
-        time.sleep(0.05)
-    port = server.config.port
-    try:
-        yield Portal(base_url=f"http://127.0.0.1:{port}", settings=settings, db=app.state.db)
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    """A second real server with an upload limit of SMALL_LIMIT bytes."""
+    yield from start_portal(tmp, max_upload_bytes=SMALL_LIMIT)
 
 
 @pytest.fixture(scope="module")

@@ -182,7 +182,7 @@ def non_adapter_modules() -> list[Path]:
         if len(parts) < 2 or parts[0] in ("web", "migrations"):
             continue
         stem = path.stem
-        if stem in ADAPTER_NAMES or stem.endswith("_views") or parts[0] == "interop":
+        if stem in ADAPTER_NAMES or stem.endswith(("_views", "_api")) or parts[0] == "interop":
             continue
         out.append(path)
     return out

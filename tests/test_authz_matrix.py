@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from derek.catalog import service as catalog
 from derek.catalog.schemas import ResourceCreate
-from derek.core import accounts, authz
+from derek.core import accounts, authz, jobs
 from derek.core.authz import SYSTEM
 from derek.core.errors import NotFound
 from tests.conftest import Portal
@@ -152,6 +152,15 @@ def _upload(w: World, role: str) -> Ctx:
 
 def _nothing(_w: World, _role: str) -> Ctx:
     return {}
+
+
+def _editors_job(w: World, _role: str) -> Ctx:
+    """A background job that A's editor started (its subject does not exist, so it simply fails)."""
+    with w.portal.db.session() as s:
+        editor = accounts.actor_for(s, accounts.get_user(s, w.names["editor"]))
+        job = jobs.enqueue(s, editor, "datastore.load", "resource", "no-such-resource")
+        s.commit()
+        return {"job": job.id}
 
 
 def _new_name(key: str) -> Callable[[World, str], Ctx]:
@@ -308,6 +317,7 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     # Tokens are created from a signed-in session: a token may not mint tokens (test_accounts_security).
     "token_create": lambda w, h, c: _signed_in(w, h).post("/api/v1/tokens", json={"label": "matrix"}),
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
+    "job_read": lambda w, h, c: h.get(f"/api/v1/jobs/{c['job']}"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
 }
 
@@ -487,6 +497,9 @@ MATRIX: dict[str, Row] = {
     ),
     "token.manage.list_own": Row(
         "token.manage", "token_list", _nothing, None, (401, 200, 200, 200, 200, 200, 200)
+    ),
+    "job.read.editors_job": Row(
+        "job.read", "job_read", _editors_job, None, (401, 403, 403, 200, 403, 403, 200)
     ),
     "token.manage.revoke_other": Row(
         "token.manage", "token_revoke", _victim_token, _token_revoked, (401, 403, 403, 403, 403, 403, 204)

@@ -13,8 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 import derek.catalog  # noqa: F401  (registers policies)
+import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
 from derek import __version__
 from derek.config import Settings
+from derek.core import jobs
 from derek.core.db import Database
 from derek.core.errors import DomainError
 from derek.core.storage import FileStore
@@ -38,7 +40,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runner = jobs.Runner(
+            db, {"store": _app.state.store, "duck": _app.state.datastore, "settings": settings}
+        )
+        if settings.run_jobs:
+            runner.start()
         yield
+        runner.stop()
         _app.state.datastore.close()
         db.engine.dispose()
 
@@ -53,7 +61,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.db = db
     app.state.store = FileStore(settings.files_dir, settings.max_upload_bytes)
-    app.state.datastore = DuckStore(settings.data_dir / "datastore.duckdb")
+    app.state.datastore = DuckStore(settings.data_dir / "datastore.duckdb", allowed_dirs=[settings.files_dir])
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     app.add_exception_handler(DomainError, problems.domain_error_handler)
@@ -82,16 +90,22 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.catalog import views as catalog_views
     from derek.core import api as core_api
     from derek.datastore import api as datastore_api
+    from derek.datastore import export_api as datastore_export_api
+    from derek.datastore import sql_api as datastore_sql_api
+    from derek.datastore import views as datastore_views
     from derek.interop import ckan_api
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
     app.include_router(core_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(datastore_sql_api.router)  # before /api/v1/datastore/{resource_id} takes "sql"
+    app.include_router(datastore_export_api.router)  # /export.{fmt} and CKAN's /datastore/dump/{id}
     app.include_router(datastore_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)
+    app.include_router(datastore_views.router)  # the resource page; after /resource/new and /edit
     app.include_router(admin_views.router)
     app.include_router(account_views.router)
     app.include_router(web_views.router)

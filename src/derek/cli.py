@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -35,6 +35,7 @@ def _settings(data_dir: Path | None = None) -> Settings:
 
 def _database(settings: Settings) -> Database:
     import derek.catalog  # noqa: F401  (registers policies)
+    import derek.datastore.service  # noqa: F401  (uploads queue DataStore loads)
     from derek.core.db import Database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -135,8 +136,18 @@ def token_create(
 
 
 @datastore_app.command("load")
-def datastore_load(resource: str, data_dir: DataDirOption = None) -> None:
-    """Load (or reload) an uploaded CSV/TSV resource into the DataStore (the server must not be running)."""
+def datastore_load(
+    resource: str,
+    data_dir: DataDirOption = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for a running server to do the load")] = 3600,
+) -> None:
+    """Load (or reload) an uploaded tabular resource into the DataStore, with a progress bar.
+
+    When the server is running it holds the DataStore file: the load is then queued for the server's
+    worker and this command follows its progress until it ends."""
+    import duckdb
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
     from derek.core.authz import SYSTEM
     from derek.core.errors import DomainError
     from derek.core.storage import FileStore
@@ -144,18 +155,66 @@ def datastore_load(resource: str, data_dir: DataDirOption = None) -> None:
     from derek.datastore.engine import DuckStore
 
     settings = _settings(data_dir)
-    duck = DuckStore(settings.data_dir / "datastore.duckdb")
+    db = _database(settings)
     store = FileStore(settings.files_dir, settings.max_upload_bytes)
+    columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()]
     try:
-        with _database(settings).session() as session, err.status(f"Loading {resource} ..."):
-            info = datastore.load_resource(session, SYSTEM, store, duck, resource)
+        duck: DuckStore | None = DuckStore(
+            settings.data_dir / "datastore.duckdb", allowed_dirs=[settings.files_dir]
+        )
+    except duckdb.IOException:
+        duck = None  # the server has the file open: let its worker do the load
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task(f"Loading {resource}", total=None)
+
+            def show(done: int, total: int, _unit: str, message: str) -> None:
+                bar.update(task, completed=done, total=total or None, description=message or "Loading")
+
+            with db.session() as session:
+                if duck is not None:
+                    info = datastore.load_resource(session, SYSTEM, store, duck, resource, show)
+                    rows, fields = info.row_count, info.fields
+                else:
+                    job = datastore.request_load(session, SYSTEM, resource)
+                    session.commit()
+                    job_id = job.id
+            if duck is None:
+                rows, fields = _follow_job(db, job_id, show, wait)
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(1) from exc
     finally:
-        duck.close()
-    columns = ", ".join(f"{f['id']} ({f['type']})" for f in info.fields)
-    err.print(f"Loaded {info.row_count:,} rows ({info.encoding}, '{info.delimiter}'): {columns}")
+        if duck is not None:
+            duck.close()
+    described = ", ".join(f"{f['id']} ({f['type']})" for f in fields)
+    err.print(f"Loaded {rows:,} rows: {described}")
+
+
+def _follow_job(db: Database, job_id: str, show: Any, wait: float) -> tuple[int, list[dict[str, Any]]]:
+    """Poll a queued load until the server's worker ends it; its outcome as (rows, fields)."""
+    import time
+
+    from derek.core import jobs
+    from derek.core.errors import DomainError
+    from derek.datastore.models import DatastoreTable
+
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        with db.session() as session:
+            job = session.get(jobs.Job, job_id)
+            assert job is not None
+            if job.status == "queued":
+                show(0, 0, "", "Queued: waiting for the server's worker")
+            else:
+                show(job.done, job.total, job.unit, job.message)
+            if job.status == "failed":
+                raise DomainError(job.error)
+            if job.status == "succeeded":
+                table = session.get(DatastoreTable, job.subject_id)
+                return (table.row_count, list(table.fields)) if table else (0, [])
+        time.sleep(0.5)
+    raise DomainError(f"The load did not end within {wait:.0f} s; it stays queued as job {job_id}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = 10
     site_url: str = "http://127.0.0.1:8000"
     secure_cookies: bool = False
+    datastore_sql: bool = True  # CKAN's datastore_search_sql over the SQL sandbox (off: an unknown action)
+    run_jobs: bool = True  # a worker thread in the server runs queued jobs (loads, checks)
+    datastore_fetch: bool = True  # fetch tabular files registered by URL and load them into the DataStore
+    fetch_allow_private: bool = False  # may the portal fetch registered URLs from private networks?
+    fetch_timeout: float = 30.0
 
     @property
     def effective_database_url(self) -> str:

@@ -1,5 +1,5 @@
 """Imports every domain's tables so that metadata and migrations see them all."""
 
 from derek.catalog import models as catalog_models  # noqa: F401
-from derek.core import accounts, audit  # noqa: F401
+from derek.core import accounts, audit, jobs  # noqa: F401
 from derek.datastore import models as datastore_models  # noqa: F401

@@ -181,6 +181,24 @@ def update_resource(
     return service.update_resource(session, actor, resource_id, data)
 
 
+@router.post("/resources/{resource_id}/upload", response_model=ResourceRead, tags=["resources"])
+async def replace_resource_file(
+    resource_id: str,
+    session: SessionDep,
+    actor: ActorDep,
+    store: StoreDep,
+    file: Annotated[UploadFile, File(description="the new version of the file")],
+) -> ResourceRead:
+    """Upload a new version of a resource's file; earlier versions stay downloadable, and a table is
+    loaded again from the new one."""
+    from derek.catalog.uploads import store_upload
+
+    dataset, _resource = service.get_resource(session, actor, resource_id)
+    authorize(actor, "dataset.update", dataset)  # before storing anything
+    upload = await store_upload(store, file)
+    return service.update_resource(session, actor, resource_id, ResourceUpdate(), upload)
+
+
 @router.delete("/resources/{resource_id}", status_code=204, tags=["resources"])
 def delete_resource(resource_id: str, session: SessionDep, actor: ActorDep) -> Response:
     service.delete_resource(session, actor, resource_id)

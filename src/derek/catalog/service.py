@@ -38,7 +38,7 @@ from derek.catalog.schemas import (
 )
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
 from derek.config import Profile
-from derek.core import audit
+from derek.core import audit, events
 from derek.core.authz import Actor, authorize
 from derek.core.db import utcnow
 from derek.core.errors import Conflict, Invalid, NotFound
@@ -494,6 +494,15 @@ def download_path(dataset: Dataset, resource: Resource) -> str:
     return f"/dataset/{dataset.slug}/resource/{resource.id}/download/{resource.filename or 'file'}"
 
 
+def _version_count(session: Session, resource: Resource) -> int:
+    return (
+        session.scalar(
+            select(func.count(ResourceVersion.id)).where(ResourceVersion.resource_id == resource.id)
+        )
+        or 1
+    )
+
+
 def resource_read(dataset: Dataset, resource: Resource, version_count: int = 1) -> ResourceRead:
     is_upload = resource.url_type == "upload"
     return ResourceRead(
@@ -567,6 +576,15 @@ def _add_version(session: Session, actor: Actor, resource: Resource) -> None:
             created_by=actor.user_id,
         )
     )
+    session.flush()
+    events.publish(
+        events.RESOURCE_CONTENT_CHANGED,
+        session,
+        actor=actor,
+        resource_id=resource.id,
+        format=resource.format,
+        url_type=resource.url_type,
+    )
 
 
 def _set_content(resource: Resource, data: ResourceCreate | ResourceUpdate, upload: Upload | None) -> None:
@@ -583,8 +601,10 @@ def _set_content(resource: Resource, data: ResourceCreate | ResourceUpdate, uplo
         resource.sha256 = ""
         resource.size = None
     source_name = resource.filename or resource.url
+    guessed = _guess_format(resource.filename, resource.url)
+    # a new file brings its own format (data.json replacing data.csv), unless the publisher names one
     resource.format = (
-        data.format or resource.format or _guess_format(resource.filename, resource.url)
+        data.format or (guessed if upload is not None else "") or resource.format or guessed
     ).upper()
     resource.media_type = data.media_type or _media_type_for(resource.format, source_name)
 
@@ -602,12 +622,16 @@ def create_resource(
     dataset_name_or_id: str,
     data: ResourceCreate,
     upload: Upload | None = None,
+    *,
+    datastore: bool = False,
 ) -> ResourceRead:
+    """A link (data.url), a stored file (upload), or with datastore=True a table fed through the DataStore
+    API (CKAN's url_type "datastore": no file, no link; its URL is the table's dump)."""
     dataset = find_visible_dataset(session, actor, dataset_name_or_id)
     authorize(actor, "dataset.update", dataset)
     if dataset.state == "deleted":
         raise NotFound(f"The dataset {dataset_name_or_id!r} was deleted: restore it before adding files.")
-    if upload is None and not data.url:
+    if upload is None and not data.url and not datastore:
         raise Invalid(
             "Give the resource a URL or upload a file.", errors={"url": ["A URL or a file is required."]}
         )
@@ -619,13 +643,15 @@ def create_resource(
     )
     position = 0 if last is None else last + 1  # after the last one, even when some were deleted
     resource = Resource(
-        dataset_id=dataset.id, position=position, name=data.name, description=data.description
+        dataset_id=dataset.id, position=position, name=data.name, description=data.description, url=""
     )
     _set_content(resource, data, upload)
     if not resource.name:
         resource.name = resource.filename or resource.url.rsplit("/", 1)[-1] or "resource"
     session.add(resource)
     session.flush()
+    if datastore:
+        resource.url_type, resource.url = "datastore", f"/datastore/dump/{resource.id}"
     _add_version(session, actor, resource)
     dataset.modified = utcnow()
     session.flush()
@@ -640,7 +666,7 @@ def create_resource(
         None,
         {"dataset": dataset.slug, "name": resource.name, "url": resource.url, "sha256": resource.sha256},
     )
-    return resource_read(dataset, resource)
+    return resource_read(dataset, resource, _version_count(session, resource))
 
 
 def update_resource(
@@ -679,7 +705,7 @@ def update_resource(
         before,
         {"name": resource.name, "url": resource.url, "sha256": resource.sha256, "format": resource.format},
     )
-    return resource_read(dataset, resource)
+    return resource_read(dataset, resource, _version_count(session, resource))
 
 
 def delete_resource(session: Session, actor: Actor, resource_id: str) -> None:
@@ -699,7 +725,7 @@ def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Data
 
 def get_resource_read(session: Session, actor: Actor, resource_id: str) -> ResourceRead:
     dataset, resource = _find_resource(session, actor, resource_id)
-    return resource_read(dataset, resource)
+    return resource_read(dataset, resource, _version_count(session, resource))
 
 
 def catalog_counts(session: Session, actor: Actor) -> dict[str, int]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from derek import __version__
-from derek.core import accounts
+from derek.core import accounts, jobs
 from derek.core.errors import Forbidden, NotAuthenticated
 from derek.web.deps import ActorDep, ProfileDep, SessionDep
 from derek.web.problems import PROBLEM_RESPONSES
@@ -173,3 +173,47 @@ def create_token(data: TokenCreate, request: Request, session: SessionDep, actor
 def revoke_token(token_id: str, session: SessionDep, actor: ActorDep) -> Response:
     accounts.revoke_token(session, actor, token_id)
     return Response(status_code=204)
+
+
+class JobRead(BaseModel):
+    id: str
+    kind: str = Field(description="what the job does, e.g. datastore.load")
+    subject_type: str
+    subject_id: str
+    status: str = Field(description="queued, running, succeeded or failed")
+    done: int = Field(description="work done so far, in `unit`")
+    total: int = Field(description="all the work in `unit`; 0 while unknown")
+    unit: str
+    percent: float | None = Field(description="done / total in percent, when the total is known")
+    message: str = Field(description="what the job is doing now")
+    error: str = Field(description="why it failed, in words a publisher can act on")
+    result: dict[str, Any]
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def job_read(job: jobs.Job) -> JobRead:
+    return JobRead(
+        id=job.id,
+        kind=job.kind,
+        subject_type=job.subject_type,
+        subject_id=job.subject_id,
+        status=job.status,
+        done=job.done,
+        total=job.total,
+        unit=job.unit,
+        percent=round(100 * job.done / job.total, 1) if job.total else None,
+        message=job.message,
+        error=job.error,
+        result=dict(job.result or {}),
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+@router.get("/jobs/{job_id}", response_model=JobRead, tags=["jobs"])
+def read_job(job_id: str, session: SessionDep, actor: ActorDep) -> JobRead:
+    """The state and progress of a background job (e.g. a DataStore load) you started."""
+    return job_read(jobs.get_job(session, actor, job_id))

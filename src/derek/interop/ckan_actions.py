@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from derek.catalog import service
 from derek.catalog.schemas import OrganizationRead
-from derek.config import Profile
+from derek.config import Profile, Settings
 from derek.core.authz import Actor
 from derek.core.errors import NotFound
 
@@ -43,6 +43,9 @@ class Call:
     actor: Actor
     profile: Profile
     base_url: str
+    duck: Any = None  # the DataStore's DuckStore (app.state.datastore), for the datastore_* actions
+    path: str = ""  # the request's path and query string (datastore_search builds its _links from them)
+    query_string: str = ""
     _orgs: dict[str, OrganizationRead | None] = field(default_factory=dict)
 
     @property
@@ -89,16 +92,23 @@ class Action:
     name: str
     fn: ActionFn
     side_effect_free: bool
+    enabled: Callable[[Settings], bool] | None = None  # None: always; else the portal's settings decide
+
+    def available(self, settings: Settings) -> bool:
+        return self.enabled is None or self.enabled(settings)
 
 
 ACTIONS: dict[str, Action] = {}
 
 
-def action(name: str, *, read: bool) -> Callable[[ActionFn], ActionFn]:
-    """Register an action; read=True marks it side-effect free, so GET may call it."""
+def action(
+    name: str, *, read: bool, enabled: Callable[[Settings], bool] | None = None
+) -> Callable[[ActionFn], ActionFn]:
+    """Register an action; read=True marks it side-effect free, so GET may call it. An action whose
+    `enabled(settings)` is false is unknown on that portal (400 "Action name not known", as CKAN)."""
 
     def decorator(fn: ActionFn) -> ActionFn:
-        ACTIONS[name] = Action(name=name, fn=fn, side_effect_free=read)
+        ACTIONS[name] = Action(name=name, fn=fn, side_effect_free=read, enabled=enabled)
         return fn
 
     return decorator

@@ -41,10 +41,10 @@ from derek.catalog.uploads import discard_if_unreferenced, store_upload
 from derek.core import accounts
 from derek.core.authz import ANONYMOUS, Actor
 from derek.core.errors import DomainError, Forbidden, NotFound, TooLarge
-from derek.interop import ckan_reads, ckan_writes  # noqa: F401  (register the actions)
+from derek.interop import ckan_datastore, ckan_reads, ckan_writes  # noqa: F401  (register the actions)
 from derek.interop.ckan_actions import ACTIONS, Action, Call, SearchQueryError, ValidationError
 from derek.interop.ckan_dicts import ckan_errors, pydantic_errors
-from derek.web.deps import api_token_from, get_db, get_profile, get_store
+from derek.web.deps import api_token_from, get_db, get_profile, get_settings, get_store
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -92,7 +92,7 @@ async def call_action(name: str, request: Request) -> Response:
 
 async def _answer(name: str, request: Request) -> Response:
     found = ACTIONS.get(name)
-    if found is None:
+    if found is None or not found.available(get_settings(request)):
         return _bad_request(f"Action name not known: {name}")
     if request.method == "GET" and not found.side_effect_free:
         return _bad_request("JSON Error: Invalid request. Please use POST method for your request")
@@ -133,6 +133,9 @@ def _execute(request: Request, found: Action, data: dict[str, Any], anonymous: b
             actor=actor,
             profile=get_profile(request),
             base_url=_base_url(request),
+            duck=request.app.state.datastore,
+            path=request.url.path,
+            query_string=request.url.query,
         )
         return found.fn(call)
 

@@ -24,9 +24,10 @@ back through i18n.pick):
     read-only: id, type "dataset", metadata_created/metadata_modified (naive UTC ISO), num_resources,
                num_tags, license_title, license_url, isopen, organization, creator_user_id (null)
   resource
-    url (absolute download URL for stored files, url_type "upload"), name, description, format,
+    url (absolute download URL for stored files, url_type "upload"; the table's dump for url_type
+    "datastore", a table fed through datastore_create), name, description, format,
     mimetype <-> media_type, size, hash "sha256:<hex>", position (0-based order), package_id,
-    created, last_modified / metadata_modified, datastore_active false
+    created, last_modified / metadata_modified, datastore_active (the resource has a DataStore table)
   organization
     name, title/description (+ _translated), image_url <-> logo_url, package_count <-> dataset_count,
     created; Derek's org_type, parent, contact_email, contact_phone, website are top-level fields
@@ -42,6 +43,7 @@ from pydantic import ValidationError as PydanticValidationError
 from derek.catalog.schemas import DatasetRead, OrganizationRead, ResourceRead
 from derek.config import Licence, Profile, Theme
 from derek.core.i18n import pick
+from derek.datastore.service import loaded_resource_ids
 from derek.interop.ckan_actions import Call, ValidationError, as_bool
 
 STATE_TO_CKAN = {"published": "active", "draft": "draft", "deleted": "deleted"}
@@ -96,6 +98,7 @@ def package_dict(call: Call, ds: DatasetRead) -> dict[str, Any]:
     extras = dict(ds.extras)
     lifted = {key: extras.pop(key, None) for key in LIFTED_EXTRAS}
     org = call.org(ds.organization.id)
+    active = loaded_resource_ids(call.session, [r.id for r in ds.resources])  # one query per dataset
     result: dict[str, Any] = {
         "id": ds.id,
         "name": ds.name,
@@ -122,7 +125,9 @@ def package_dict(call: Call, ds: DatasetRead) -> dict[str, Any]:
         "metadata_modified": iso(ds.modified),
         "num_resources": len(ds.resources),
         "num_tags": len(ds.keywords),
-        "resources": [resource_dict(call, ds, res, i) for i, res in enumerate(ds.resources)],
+        "resources": [
+            resource_dict(call, ds, res, i, res.id in active) for i, res in enumerate(ds.resources)
+        ],
         "tags": [
             {"id": kw, "name": kw, "display_name": kw, "state": "active", "vocabulary_id": None}
             for kw in ds.keywords
@@ -143,14 +148,18 @@ def package_dict(call: Call, ds: DatasetRead) -> dict[str, Any]:
     return result
 
 
-def resource_dict(call: Call, ds: DatasetRead, res: ResourceRead, position: int) -> dict[str, Any]:
+def resource_dict(
+    call: Call, ds: DatasetRead, res: ResourceRead, position: int, datastore_active: bool = False
+) -> dict[str, Any]:
     upload = res.url_type == "upload"
     url = call.base_url + res.download_url if upload and res.download_url.startswith("/") else res.url
+    if res.url_type == "datastore":  # as CKAN: the URL of a table fed through the API is its dump
+        url = f"{call.base_url}/datastore/dump/{res.id}"
     return {
         "id": res.id,
         "package_id": ds.id,
         "url": url,
-        "url_type": "upload" if upload else None,
+        "url_type": res.url_type if res.url_type in ("upload", "datastore") else None,
         "name": res.name,
         "description": res.description,
         "format": res.format,
@@ -166,7 +175,7 @@ def resource_dict(call: Call, ds: DatasetRead, res: ResourceRead, position: int)
         "cache_url": None,
         "cache_last_updated": None,
         "state": "active",
-        "datastore_active": False,
+        "datastore_active": datastore_active,
         "version_count": res.version_count,
     }
 
@@ -465,10 +474,10 @@ def resource_values(data: dict[str, Any], current: dict[str, Any] | None, *, rep
         elif replace:
             values[key] = ""
     url = data.get("url")
-    keeps_file = (
+    keeps_file = (  # a stored file, or a table fed through the DataStore API, stays what it is
         current is not None
-        and current.get("url_type") == "upload"
-        and (data.get("url_type") == "upload" or url in (None, "", current.get("url")))
+        and current.get("url_type") in ("upload", "datastore")
+        and (data.get("url_type") == current.get("url_type") or url in (None, "", current.get("url")))
     )
     if url is not None and not keeps_file:
         url = str(url).strip()
