@@ -49,6 +49,11 @@ def fresh_database_url(tmp: Path) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
+# Real public files (from ../shared/data/real, credited in SOURCES.txt) that the project carries for its demo,
+# so the tests find them in any clone
+REAL_FILES = Path(__file__).resolve().parent.parent / "src" / "derek" / "demo" / "files"
+
+
 @dataclass
 class Portal:
     """A running portal and shortcuts to build what a test needs."""

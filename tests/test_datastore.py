@@ -19,10 +19,10 @@ import pytest
 from derek.core.errors import Invalid
 from derek.core.fetch import fetch_to_store
 from derek.core.storage import FileStore
-from tests.conftest import Portal, start_portal
+from tests.conftest import REAL_FILES, Portal, start_portal
 
 ROWS = "region;amount;when\nАлматы;12,5;01.02.2024\nАстана;7;15.03.2024\nШымкент;3;20.12.2023\n"
-REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
+REAL = REAL_FILES
 
 
 def rows(http: httpx.Client, resource_id: str, **params: Any) -> dict[str, Any]:
@@ -313,3 +313,24 @@ def test_the_validation_report_lists_problems_by_row_and_column(portal: Portal) 
     assert ("type-error", 4, "b") in found  # "z" in the number column b, line 4 of the file
     assert any(t == "extra-cell" and r == 5 for t, r, _c in found)
     assert report["counts"]["type-error"] >= 1
+
+
+def test_a_new_version_is_queried_and_the_old_one_stays_downloadable(portal: Portal) -> None:
+    first, second = b"city,n\nAstana,1\n", "city,n\nАлматы,2\nШымкент,3\n".encode()
+    resource_id, token = portal.upload(first, "cities.csv")
+    portal.wait_table(resource_id)
+    with portal.client(f"Bearer {token}") as http:
+        assert http.post(
+            f"/api/v1/resources/{resource_id}/upload", files={"file": ("cities.csv", second)}
+        ).is_success
+    assert portal.wait_table(resource_id, settled=True)["row_count"] == 2
+    with portal.client() as anon:
+        assert [r["city"] for r in rows(anon, resource_id)["records"]] == ["Алматы", "Шымкент"]
+        versions = anon.get(f"/api/v1/resources/{resource_id}/versions").json()
+        assert [(v["number"], v["latest"]) for v in versions] == [(2, True), (1, False)]
+        assert anon.get(versions[1]["download_url"]).content == first
+        assert anon.get(versions[0]["download_url"]).content == second
+        page = anon.get(versions[0]["download_url"].split("/version/")[0]).text
+        assert versions[1]["download_url"] in page  # the resource page lists the earlier file
+        missing = anon.get(versions[0]["download_url"].replace("/version/2/", "/version/9/"))
+        assert missing.status_code == 404

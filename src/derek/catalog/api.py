@@ -18,6 +18,7 @@ from derek.catalog.schemas import (
     ResourceCreate,
     ResourceRead,
     ResourceUpdate,
+    ResourceVersionRead,
     SearchResults,
 )
 from derek.catalog.search import FACET_FIELDS, SearchQuery
@@ -179,6 +180,12 @@ def update_resource(
     resource_id: str, data: ResourceUpdate, session: SessionDep, actor: ActorDep
 ) -> ResourceRead:
     return service.update_resource(session, actor, resource_id, data)
+
+
+@router.get("/resources/{resource_id}/versions", response_model=list[ResourceVersionRead], tags=["resources"])
+def list_versions(resource_id: str, session: SessionDep, actor: ActorDep) -> list[ResourceVersionRead]:
+    """Every version of the resource's file, newest first, each with its own download link."""
+    return service.list_versions(session, actor, resource_id)
 
 
 @router.post("/resources/{resource_id}/upload", response_model=ResourceRead, tags=["resources"])

@@ -254,6 +254,18 @@ class ResourceRead(BaseModel):
     version_count: int = 1
 
 
+class ResourceVersionRead(BaseModel):
+    number: int
+    filename: str
+    url: str
+    download_url: str = Field(description="this version's file (uploads) or its URL")
+    size: int | None
+    sha256: str
+    media_type: str
+    created_at: datetime
+    latest: bool
+
+
 class DatasetSummary(BaseModel):
     id: str
     name: str

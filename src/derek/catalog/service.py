@@ -34,6 +34,7 @@ from derek.catalog.schemas import (
     ResourceCreate,
     ResourceRead,
     ResourceUpdate,
+    ResourceVersionRead,
     SearchResults,
 )
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
@@ -492,6 +493,53 @@ def search_datasets(session: Session, actor: Actor, query: search_index.SearchQu
 
 def download_path(dataset: Dataset, resource: Resource) -> str:
     return f"/dataset/{dataset.slug}/resource/{resource.id}/download/{resource.filename or 'file'}"
+
+
+def version_download_path(dataset: Dataset, resource: Resource, version: ResourceVersion) -> str:
+    return (
+        f"/dataset/{dataset.slug}/resource/{resource.id}/version/{version.number}/download/"
+        f"{version.filename or 'file'}"
+    )
+
+
+def list_versions(session: Session, actor: Actor, resource_id: str) -> list[ResourceVersionRead]:
+    """Every version of a resource's file, newest first; each older upload stays downloadable."""
+    dataset, resource = _find_resource(session, actor, resource_id)
+    versions = list(
+        session.scalars(
+            select(ResourceVersion)
+            .where(ResourceVersion.resource_id == resource.id)
+            .order_by(ResourceVersion.number.desc())
+        )
+    )
+    return [
+        ResourceVersionRead(
+            number=v.number,
+            filename=v.filename,
+            url=v.url,
+            download_url=version_download_path(dataset, resource, v) if v.sha256 else v.url,
+            size=v.size,
+            sha256=v.sha256,
+            media_type=v.media_type,
+            created_at=v.created_at,
+            latest=i == 0,
+        )
+        for i, v in enumerate(versions)
+    ]
+
+
+def get_version(
+    session: Session, actor: Actor, resource_id: str, number: int
+) -> tuple[Dataset, Resource, ResourceVersion]:
+    dataset, resource = _find_resource(session, actor, resource_id)
+    version = session.scalar(
+        select(ResourceVersion).where(
+            ResourceVersion.resource_id == resource.id, ResourceVersion.number == number
+        )
+    )
+    if version is None:
+        raise NotFound(f"The resource {resource_id!r} has no version {number}.")
+    return dataset, resource, version
 
 
 def _version_count(session: Session, resource: Resource) -> int:

@@ -95,6 +95,36 @@ def download(
     )
 
 
+@router.get("/dataset/{name}/resource/{resource_id}/version/{number}/download/{filename}")
+def download_version(
+    name: str,
+    resource_id: str,
+    number: int,
+    filename: str,
+    session: SessionDep,
+    actor: ActorDep,
+    store: StoreDep,
+) -> Response:
+    """An earlier (or the latest) version of a resource's file, as it was uploaded."""
+    dataset, resource, version = service.get_version(session, actor, resource_id, number)
+    if dataset.slug != name and dataset.id != name:
+        return RedirectResponse(service.version_download_path(dataset, resource, version), status_code=301)
+    if not version.sha256:
+        return RedirectResponse(version.url, status_code=302)
+    public = dataset.state == "published" and not dataset.private
+    return FileResponse(
+        store.open_path(version.sha256),
+        media_type=version.media_type or "application/octet-stream",
+        filename=version.filename or filename,
+        headers={
+            "ETag": f'"{version.sha256}"',
+            "Cache-Control": "public, max-age=86400, immutable" if public else "private, no-store",
+            "Vary": "Authorization, Cookie",
+        },
+        content_disposition_type="attachment",
+    )
+
+
 @router.get("/organization", response_class=HTMLResponse)
 def organizations_page(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> HTMLResponse:
     organizations = service.list_organizations(session, actor)

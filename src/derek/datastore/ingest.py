@@ -364,13 +364,17 @@ def workbook_to_csv(
         _refuse_zip_bomb(path)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [
-            (name, book.get_sheet_by_name(name).to_python(skip_empty_area=True)) for name in book.sheet_names
-        ]
+        sheets = []
+        for name in book.sheet_names:
+            sheet = book.get_sheet_by_name(name)
+            start = sheet.start[0] if sheet.start else 0  # rows above the used area, skipped by calamine
+            sheets.append((name, sheet.to_python(skip_empty_area=True), start))
+
     except Exception as exc:  # calamine raises its own errors for damaged files
         raise Invalid(f"The workbook could not be read: {str(exc).splitlines()[0][:200]}") from exc
-    sheet_name, rows = next(
-        ((n, r) for n, r in sheets if any(any(_cell(c).strip() for c in row) for row in r)), ("", [])
+    sheet_name, rows, first_row = next(
+        ((n, r, start) for n, r, start in sheets if any(any(_cell(c).strip() for c in row) for row in r)),
+        ("", [], 0),
     )
     if not rows:
         raise Invalid("The workbook has no sheet with data: there is nothing to load into the DataStore.")
@@ -396,7 +400,7 @@ def workbook_to_csv(
         writer = csv.writer(out)
         for row in cells[header_at:]:
             writer.writerow(row + [""] * (width - len(row)))
-    reading = {"sheet": sheet_name, "header_row": header_at + 1, "sheets": len(sheets)}
+    reading = {"sheet": sheet_name, "header_row": first_row + header_at + 1, "sheets": len(sheets)}
     return Path(tmp), reading, findings
 
 
@@ -564,7 +568,7 @@ def load_file(
     if fmt in ("xlsx", "xls", "ods"):
         text_path, sheet, findings = workbook_to_csv(path, fmt, work_dir)
         reading.update(sheet)
-        encoding = "xlsx" if fmt == "xlsx" else fmt
+        encoding = ""  # a workbook has no text encoding
     else:
         encoding = detect_encoding(head)
         sample_text = head.decode(encoding if encoding != "utf-8" else "utf-8", errors="replace")
@@ -579,7 +583,10 @@ def load_file(
                 }
             )
     try:
-        return _load_text(cur, text_path, encoding, dictionary, reading, findings, progress)
+        loaded = _load_text(cur, text_path, encoding, dictionary, reading, findings, progress)
+        if reading.get("sheet"):
+            loaded.delimiter = ""  # the workbook's cells, not a delimiter, separate its values
+        return loaded
     finally:
         if text_path != path:
             text_path.unlink(missing_ok=True)

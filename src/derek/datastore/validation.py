@@ -25,7 +25,7 @@ FRICTIONLESS_TYPES = {
     "boolean": "boolean",
     "text": "string",
 }
-NOT_ERRORS = ("title-rows", "encoding", "check-failed", "no-rows")
+NOT_ERRORS = ("title-rows", "encoding", "check-failed", "no-rows", "blank-row")  # notes, not errors
 
 
 def limit_rows() -> int:
