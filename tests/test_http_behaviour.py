@@ -38,6 +38,20 @@ def test_head_answers_like_get_without_a_body(portal: Portal) -> None:
         assert http.head("/dataset/no-such-dataset").status_code == 404
 
 
+def test_head_on_a_streamed_export_stops_at_the_headers(portal: Portal) -> None:
+    body = "n,label\n" + "".join(f"{i},row {i}\n" for i in range(60_000))
+    resource_id, _token = portal.upload(body.encode())
+    portal.wait_table(resource_id)
+    with portal.client() as http:
+        for fmt in ("csv", "json"):
+            path = f"/api/v1/datastore/{resource_id}/export.{fmt}"
+            head, got = http.head(path), http.get(path)
+            assert head.status_code == 200 == got.status_code and head.content == b""
+            assert head.headers["content-type"] == got.headers["content-type"]
+            assert got.content.count(b"row 59999") == 1  # GET still streams everything
+        assert http.get("/api/v1/status").status_code == 200  # and the server is fine after HEADs
+
+
 def test_private_files_are_not_kept_by_shared_caches(portal: Portal) -> None:
     org = portal.make_org()
     _n, token = portal.make_user(org=org)

@@ -5,12 +5,10 @@ and for the dataset's publishers the validation report, the data dictionary and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from jinja2 import ChoiceLoader, FileSystemLoader
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -41,18 +39,10 @@ from derek.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
-HERE = Path(__file__).resolve().parent
-HTMX_FILE = HERE / "static" / "htmx-2.0.11.min.js"
-HTMX_PATH = "/datastore/assets/htmx-2.0.11.min.js"
+HTMX_PATH = "/static/vendor/htmx-2.0.11.min.js"  # htmx (0BSD), served from the package like every asset
 TYPE_CHOICES = tuple(DUCK_TYPES)  # integer, number, date, datetime, time, boolean, text
 ACTIVE_JOB = ("queued", "running")
 
-# the page's templates live with the domain; the shared environment learns where
-if isinstance(env.loader, ChoiceLoader) and not any(
-    isinstance(loader, FileSystemLoader) and str(HERE / "templates") in loader.searchpath
-    for loader in env.loader.loaders
-):
-    env.loader = ChoiceLoader([*env.loader.loaders, FileSystemLoader(str(HERE / "templates"))])
 env.filters["human_number"] = human_number
 
 
@@ -63,16 +53,6 @@ def _duck(request: Request) -> DuckStore:
 
 def page_path(dataset: DatasetRead, resource_id: str) -> str:
     return f"/dataset/{dataset.name}/resource/{resource_id}"
-
-
-@router.get(HTMX_PATH)
-def htmx_script() -> FileResponse:
-    """htmx (0BSD), served from the package: no page loads a script from another site."""
-    return FileResponse(
-        HTMX_FILE,
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
 
 
 # ---------------------------------------------------------------- page context

@@ -15,7 +15,7 @@ from derek.web.deps import LANG_COOKIE, get_lang, get_profile
 from derek.web.security import csrf_token
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [PACKAGE_DIR / "web" / "templates", PACKAGE_DIR / "catalog" / "templates"]
+TEMPLATE_DIRS = [PACKAGE_DIR / d / "templates" for d in ("web", "catalog", "datastore")]
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "et": "Eesti", "fr": "Français"}
 
 env = Environment(

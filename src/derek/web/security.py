@@ -117,8 +117,22 @@ class BodySizeLimit:
         await self.app(scope, counting_receive, guarded_send)
 
 
+class _HeadAnswered(Exception):
+    """Raised from `send` once a HEAD request's headers are out, to stop the response producing its body."""
+
+
+def _only_head_answered(exc: BaseException) -> bool:
+    if isinstance(exc, _HeadAnswered):
+        return True
+    if isinstance(exc, BaseExceptionGroup):
+        return all(_only_head_answered(e) for e in exc.exceptions)
+    return False
+
+
 class HeadAsGet:
-    """Answers HEAD like GET without the body, so link checkers and monitors can probe every page and file."""
+    """Answers HEAD like GET without the body, so link checkers and monitors can probe every page and file.
+
+    The response stops at its first body chunk: a HEAD on a large export or download does not produce it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -127,15 +141,24 @@ class HeadAsGet:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
+        done = False
 
         async def send_headers_only(message: Message) -> None:
+            nonlocal done
             if message["type"] == "http.response.body":
-                if not message.get("more_body", False):
+                if not done:
+                    done = True
                     await send({"type": "http.response.body", "body": b"", "more_body": False})
+                if message.get("more_body", False):
+                    raise _HeadAnswered
                 return
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        try:
+            await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        except BaseException as exc:
+            if not _only_head_answered(exc):
+                raise
 
 
 async def _send_too_large(send: Send, max_bytes: int) -> None:
