@@ -145,6 +145,8 @@ def datastore_load(
 
     When the server is running it holds the DataStore file: the load is then queued for the server's
     worker and this command follows its progress until it ends."""
+    import time
+
     import duckdb
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -158,6 +160,7 @@ def datastore_load(
     db = _database(settings)
     store = FileStore(settings.files_dir, settings.max_upload_bytes)
     columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()]
+    started = time.monotonic()
     try:
         duck: DuckStore | None = DuckStore(
             settings.data_dir / "datastore.duckdb", allowed_dirs=[settings.files_dir]
@@ -188,7 +191,7 @@ def datastore_load(
         if duck is not None:
             duck.close()
     described = ", ".join(f"{f['id']} ({f['type']})" for f in fields)
-    err.print(f"Loaded {rows:,} rows: {described}")
+    err.print(f"Loaded {rows:,} rows in {time.monotonic() - started:.2f} s: {described}")
 
 
 def _follow_job(db: Database, job_id: str, show: Any, wait: float) -> tuple[int, list[dict[str, Any]]]:

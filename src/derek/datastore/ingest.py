@@ -227,12 +227,19 @@ def _valid_utf8(path: Path, progress: Progress) -> bool:
     return True
 
 
-def _transcode(path: Path, encoding: str, work_dir: Path, progress: Progress) -> tuple[Path, int]:
+def _transcode(
+    path: Path, encoding: str, work_dir: Path, progress: Progress, *, force_check: bool = False
+) -> tuple[Path, int]:
     """The file as UTF-8 without a BOM: the file itself when it already is, else a copy written chunk by
     chunk. In a UTF-8 file with some lines in another encoding, those lines are read as Windows-1251.
     Returns the text and how many lines needed that fallback."""
     size = path.stat().st_size
     utf8 = encoding in ("utf-8", "utf-8-sig")
+    if encoding == "utf-8" and not force_check:
+        return (
+            path,
+            0,
+        )  # DuckDB checks every byte as it reads; on a bad one the loader comes back with force_check
     if utf8 and _valid_utf8(path, progress):
         if encoding == "utf-8":
             return path, 0
@@ -412,17 +419,24 @@ def _value_sql(column: str) -> str:
     return f"CASE WHEN trim({column}) IN ({missing}) THEN NULL ELSE trim({column}) END"
 
 
-def conversion(column: str, kind: str, fmt: str, *, strict: bool) -> str:
-    """SQL turning a text column into `kind`; strict raises on a value that does not fit, else gives NULL."""
-    v = _value_sql(column)
+def conversion(column: str, kind: str, fmt: str, *, strict: bool, plain: bool = False) -> str:
+    """SQL turning a text column into `kind`; strict raises on a value that does not fit, else gives NULL.
+    `plain` is the fast first try, for values as the sample showed them (no spaces, no "-" for missing):
+    any other value makes it fail, and the careful path converts with every allowance."""
+    v = column if plain else _value_sql(column)
     cast = "CAST" if strict else "TRY_CAST"
     if kind == "text":
         return column
+    if plain and kind in ("integer", "number"):
+        number = f"replace({v}, ',', '.')" if fmt == "," else v
+        return f"{cast}({number} AS {DUCK_TYPES[kind]})"
+    if plain and kind == "boolean":
+        return f"{cast}({v} AS BOOLEAN)"
     if kind == "integer":
         return f"{cast}(replace(replace({v}, ' ', ''), chr(160), '') AS BIGINT)"
     if kind == "number":
-        plain = f"replace(replace({v}, ' ', ''), chr(160), '')"
-        number = f"replace({plain}, ',', '.')" if fmt == "," else plain
+        ungrouped = f"replace(replace({v}, ' ', ''), chr(160), '')"
+        number = f"replace({ungrouped}, ',', '.')" if fmt == "," else ungrouped
         return f"{cast}({number} AS DOUBLE)"
     if kind == "date":
         if fmt in ("", "%Y-%m-%d"):
@@ -528,6 +542,15 @@ def _watch(cur: duckdb.DuckDBPyConnection, progress: Progress, message: str) -> 
     return done
 
 
+class _NotUtf8(Exception):
+    """The file was taken for UTF-8 but DuckDB met bytes that are not: read it again, line by line."""
+
+
+def _not_utf8(exc: BaseException) -> None:
+    if "invalid unicode" in str(exc).lower():
+        raise _NotUtf8 from exc
+
+
 def _friendly(exc: duckdb.Error) -> Invalid:
     text = str(exc)
     if "Maximum line size" in text or "maximum line size" in text:
@@ -582,8 +605,20 @@ def load_file(
                     "message": f"{fallback_lines:,} line(s) were not UTF-8 and were read as Windows-1251.",
                 }
             )
+    before = list(findings)
     try:
-        loaded = _load_text(cur, text_path, encoding, dictionary, reading, findings, progress)
+        try:
+            loaded = _load_text(cur, text_path, encoding, dictionary, reading, findings, progress)
+        except _NotUtf8:
+            findings[:] = before
+            text_path, fallback_lines = _transcode(path, encoding, work_dir, progress, force_check=True)
+            findings.append(
+                {
+                    "type": "encoding",
+                    "message": f"{fallback_lines:,} line(s) were not UTF-8 and were read as Windows-1251.",
+                }
+            )
+            loaded = _load_text(cur, text_path, encoding, dictionary, reading, findings, progress)
         if reading.get("sheet"):
             loaded.delimiter = ""  # the workbook's cells, not a delimiter, separate its values
         return loaded
@@ -670,6 +705,7 @@ def _load_text(
     try:
         guesses = _guess_types(cur, sample_sql, names)
     except duckdb.Error as exc:
+        _not_utf8(exc)
         raise _friendly(exc) from exc
     plan = []
     for name, guess in zip(names, guesses, strict=True):
@@ -685,16 +721,19 @@ def _load_text(
     stop = _watch(cur, progress, "Loading rows")
     try:
         select = ", ".join(
-            f"{conversion(quoted(n), kind, fmt, strict=True)} AS {quoted(n)}" for n, kind, fmt, _o in plan
+            f"{conversion(quoted(n), kind, fmt, strict=True, plain=True)} AS {quoted(n)}"
+            for n, kind, fmt, _o in plan
         )
         for attempt in range(2):
             try:
                 cur.execute(
-                    f"CREATE TABLE {quoted(table)} AS SELECT row_number() OVER () AS {ROW_ID}, {select} "
+                    f"CREATE TABLE {quoted(table)} AS SELECT {select} "
                     f"FROM {source} WHERE {_not_blank([n for n, *_ in plan])}"
                 )
+                _number_rows(cur, table)
                 break
             except (duckdb.ConversionException, duckdb.InvalidInputException) as exc:
+                _not_utf8(exc)
                 cur.execute(f"DROP TABLE IF EXISTS {quoted(table)}")
                 if attempt == 0 and "parallel=false" in str(exc) and "parallel=true" in source:
                     source = source.replace("parallel=true", "parallel=false")  # line breaks in quotes
@@ -705,6 +744,7 @@ def _load_text(
                 break
         count_row = cur.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
     except duckdb.Error as exc:
+        _not_utf8(exc)
         cur.execute(f"DROP TABLE IF EXISTS {quoted(table)}")
         raise _friendly(exc) from exc
     finally:
@@ -716,6 +756,13 @@ def _load_text(
     reading["types"] = {n: {"type": kind, "format": fmt} for n, kind, fmt, _o in plan}
     reading["row_offset"] = offset
     return Loaded(table, rows, fields, encoding, delimiter, reading, findings)
+
+
+def _number_rows(cur: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Give a new table its row id _id = 1..n in file order. Numbering in the CREATE (row_number() OVER ())
+    runs the whole load on one thread; the table's own row ids, already in insertion order, cost nothing."""
+    cur.execute(f"ALTER TABLE {quoted(table)} ADD COLUMN {ROW_ID} BIGINT")
+    cur.execute(f"UPDATE {quoted(table)} SET {ROW_ID} = rowid + 1")
 
 
 def _not_blank(names: list[str]) -> str:
@@ -855,10 +902,8 @@ def _load_native(
                 cast = f"CAST({column} AS DOUBLE)" if duck_type == "DECIMAL" else column
                 selects.append(f"{cast} AS {quoted(name)}")
                 plan.append((name, kind))
-        cur.execute(
-            f"CREATE TABLE {quoted(table)} AS SELECT row_number() OVER () AS {ROW_ID}, {', '.join(selects)} "
-            f"FROM {reader}"
-        )
+        cur.execute(f"CREATE TABLE {quoted(table)} AS SELECT {', '.join(selects)} FROM {reader}")
+        _number_rows(cur, table)
         count_row = cur.execute(f"SELECT count(*) FROM {quoted(table)}").fetchone()
     except duckdb.Error as exc:
         cur.execute(f"DROP TABLE IF EXISTS {quoted(table)}")
