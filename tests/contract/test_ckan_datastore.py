@@ -7,8 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +15,8 @@ from urllib.parse import parse_qsl, urlsplit
 import ckanapi
 import httpx
 import pytest
-import uvicorn
 
-from derek.app import create_app
-from derek.config import Settings
-from tests.conftest import Portal, _Server, free_port, fresh_database_url
+from tests.conftest import Portal, start_portal
 from tests.contract.conftest import Cast
 
 CKANAPI = Path(sys.executable).parent / "ckanapi"
@@ -144,28 +139,15 @@ def test_9_search_sql_is_on_here_and_an_unknown_action_when_switched_off(
         off.status_code == 400 and off.json() == "Bad request - Action name not known: datastore_search_sql"
     )
     assert _call(no_sql_portal, "datastore_search", resource_id="x").status_code == 404  # the rest is there
+    with no_sql_portal.client() as http:
+        native = http.get("/api/v1/datastore/sql", params={"sql": "SELECT 1"})
+        assert native.status_code == 404 and "does not offer DataStore SQL" in native.json()["detail"]
 
 
 @pytest.fixture(scope="module")
 def no_sql_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     """A second real server with DEREK_DATASTORE_SQL off (as conftest's start_portal)."""
-    tmp = tmp_path_factory.mktemp("nosql")
-    settings = Settings(
-        data_dir=tmp, database_url=fresh_database_url(tmp), secret_key="test-secret", datastore_sql=False
-    )
-    app = create_app(settings)
-    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the portal did not start"
-        time.sleep(0.05)
-    try:
-        yield Portal(base_url=f"http://127.0.0.1:{server.config.port}", settings=settings, db=app.state.db)
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    yield from start_portal(tmp_path_factory.mktemp("nosql"), datastore_sql=False)
 
 
 # ---------------------------------------------------------------- ckanapi, as a CKAN user runs it

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from derek.core.errors import NotFound
 from derek.datastore import sandbox
 from derek.datastore.engine import DuckStore
 from derek.web.deps import ActorDep, SessionDep
@@ -40,6 +41,8 @@ class SqlQuery(BaseModel):
 
 
 def _run(request: Request, session: SessionDep, actor: ActorDep, sql: str) -> SqlRead:
+    if not request.app.state.settings.datastore_sql:
+        raise NotFound("This portal does not offer DataStore SQL: use /api/v1/datastore/{resource_id}.")
     duck: DuckStore = request.app.state.datastore
     result = sandbox.run_sql(session, actor, duck, sql)
     return SqlRead(
