@@ -61,7 +61,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.settings = settings
     app.state.db = db
     app.state.store = FileStore(settings.files_dir, settings.max_upload_bytes)
-    app.state.datastore = DuckStore(settings.data_dir / "datastore.duckdb", allowed_dirs=[settings.files_dir])
+    app.state.datastore = DuckStore(
+        settings.data_dir / "datastore.duckdb",
+        allowed_dirs=[settings.files_dir],
+        memory_limit=settings.datastore_memory_limit,
+    )
     app.state.login_limiter = LoginLimiter(settings.login_attempts_per_minute)
 
     app.add_exception_handler(DomainError, problems.domain_error_handler)

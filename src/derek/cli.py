@@ -163,7 +163,9 @@ def datastore_load(
     started = time.monotonic()
     try:
         duck: DuckStore | None = DuckStore(
-            settings.data_dir / "datastore.duckdb", allowed_dirs=[settings.files_dir]
+            settings.data_dir / "datastore.duckdb",
+            allowed_dirs=[settings.files_dir],
+            memory_limit=settings.datastore_memory_limit,
         )
     except duckdb.IOException:
         duck = None  # the server has the file open: let its worker do the load
