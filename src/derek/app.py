@@ -21,6 +21,7 @@ from derek.core.db import Database
 from derek.core.errors import DomainError
 from derek.core.storage import FileStore
 from derek.datastore.engine import DuckStore
+from derek.interop import dcat_views
 from derek.web import problems
 from derek.web.security import BodySizeLimit, HeadAsGet, LoginLimiter, SecurityHeaders
 
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.add_exception_handler(HTTPException, problems.http_error_handler)
 
     _mount_routers(app)
+    app.add_middleware(dcat_views.DcatNegotiation)  # Accept: text/turtle on /catalog, /dataset/{name}
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SessionMiddleware,
@@ -97,7 +99,7 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.datastore import export_api as datastore_export_api
     from derek.datastore import sql_api as datastore_sql_api
     from derek.datastore import views as datastore_views
-    from derek.interop import ckan_api
+    from derek.interop import ckan_api, datapackage_views
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
@@ -109,8 +111,10 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)
+    app.include_router(dcat_views.router)  # /dataset/{name}.ttl|.jsonld|.rdf before the dataset page
     app.include_router(datastore_views.router)  # the resource page; after /resource/new and /edit
     app.include_router(admin_views.router)
     app.include_router(account_views.router)
     app.include_router(web_views.router)
+    app.include_router(datapackage_views.router)  # /dataset/{name}/datapackage.json
     app.include_router(catalog_views.router)

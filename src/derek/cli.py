@@ -222,5 +222,46 @@ def _follow_job(db: Database, job_id: str, show: Any, wait: float) -> tuple[int,
     raise DomainError(f"The load did not end within {wait:.0f} s; it stays queued as job {job_id}.")
 
 
+# ---------------------------------------------------------------- DCAT-AP
+dcat_app = typer.Typer(help="DCAT-AP output of the catalog.", no_args_is_help=True)
+app.add_typer(dcat_app, name="dcat")
+
+
+@dcat_app.command("validate")
+def dcat_validate(
+    strict: Annotated[bool, typer.Option("--strict", help="also the class-range shapes (range.ttl)")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Validate the whole public catalog against the DCAT-AP 3.0.1 SHACL shapes."""
+    import time
+
+    from rich.table import Table
+
+    from derek.interop import dcat, shacl
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    out = Console()
+    started = time.perf_counter()
+    with db.session() as session:
+        pages = dcat.all_public_graphs(session, settings.jurisdiction, settings.site_url)
+    results = [r for graph, _n in pages for r in shacl.validate(graph, strict=strict)]
+    seconds = time.perf_counter() - started
+    bad = shacl.violations(results)
+    if results:
+        table = Table("severity", "node", "problem")
+        for r in results[:200]:
+            table.add_row(r.severity, r.focus, r.message)
+        out.print(table)
+    checked = sum(n for _g, n in pages)
+    verdict = "[green]conforms[/green]" if not bad else f"[red]{len(bad)} violation(s)[/red]"
+    out.print(
+        f"DCAT-AP 3.0.1 ({'shapes + range' if strict else 'shapes'}): {checked} datasets, {verdict}, "
+        f"{len(results) - len(bad)} warning(s), {seconds:.1f} s"
+    )
+    if bad:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

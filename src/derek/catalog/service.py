@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -800,6 +801,16 @@ def list_dataset_names(
     if limit is not None:
         stmt = stmt.limit(min(max(limit, 0), search_index.MAX_OFFSET))
     return list(session.scalars(stmt.offset(min(max(offset, 0), search_index.MAX_OFFSET))))
+
+
+def dataset_names_and_modified(session: Session, actor: Actor) -> list[tuple[str, datetime]]:
+    """Every dataset the actor may see in public lists, with when it last changed (for sitemap.xml)."""
+    stmt = (
+        select(Dataset.slug, Dataset.modified)
+        .where(visible_datasets(actor, include_private=False))
+        .order_by(Dataset.slug)
+    )
+    return [(slug, modified) for slug, modified in session.execute(stmt)]
 
 
 def newest_datasets(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from derek.catalog import service
+from derek.catalog import schemaorg, service
 from derek.catalog.browse import browse, make_labeler, theme_tiles
 from derek.catalog.labels import frequency_label, org_type_label
 from derek.catalog.schemas import DatasetRead, OrganizationRead
@@ -62,6 +62,7 @@ def dataset_page(
         api=api_examples(site, dataset),
         citation=citation(site, dataset, profile, lang),
         page_url=f"{site}/dataset/{dataset.name}",
+        jsonld=schemaorg.page_markup(dataset, site=site, lang=lang, profile=profile),
         can_edit=can(actor, "dataset.update", dataset.organization.id),
     )
 

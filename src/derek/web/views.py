@@ -97,12 +97,16 @@ def sitemap(session: SessionDep, settings: SettingsDep, profile: ProfileDep) -> 
     base = settings.site_url.rstrip("/")
     urls = [f"{base}/", f"{base}/dataset", f"{base}/organization", f"{base}/theme"]
     urls += [f"{base}/theme/{theme.code}" for theme in profile.themes]
-    urls += [f"{base}/dataset/{name}" for name in catalog.list_dataset_names(session, ANONYMOUS)]
     urls += [f"{base}/organization/{o.name}" for o in catalog.list_organizations(session, ANONYMOUS)]
+    datasets = [
+        (f"{base}/dataset/{name}", modified.date().isoformat())
+        for name, modified in catalog.dataset_names_and_modified(session, ANONYMOUS)
+    ]
     body = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     body += [f"<url><loc>{escape(u)}</loc></url>" for u in urls]
+    body += [f"<url><loc>{escape(u)}</loc><lastmod>{day}</lastmod></url>" for u, day in datasets]
     body.append("</urlset>")
     return Response("\n".join(body), media_type="application/xml")
