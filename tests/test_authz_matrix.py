@@ -251,6 +251,16 @@ def _new_org(w: World, ctx: Ctx) -> Any:
             return None
 
 
+def _harvest_source(w: World, ctx: Ctx) -> Any:
+    from derek.harvest import service as harvest
+
+    with w.portal.db.session() as s:
+        try:
+            return harvest.get_source(s, SYSTEM, ctx["new_source"]).name
+        except NotFound:
+            return None
+
+
 def _token_count(w: World, ctx: Ctx) -> Any:
     if "token_owner" not in ctx:
         return None
@@ -319,6 +329,10 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
     "job_read": lambda w, h, c: h.get(f"/api/v1/jobs/{c['job']}"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
+    "harvest_source_create": lambda w, h, c: h.post(
+        "/api/v1/harvest/sources",
+        json={"name": c["new_source"], "url": "https://data.example.org", "organization": w.org},
+    ),
 }
 
 
@@ -503,6 +517,13 @@ MATRIX: dict[str, Row] = {
     ),
     "token.manage.revoke_other": Row(
         "token.manage", "token_revoke", _victim_token, _token_revoked, (401, 403, 403, 403, 403, 403, 204)
+    ),
+    "harvest.manage.create_source": Row(
+        "harvest.manage",
+        "harvest_source_create",
+        _new_name("new_source"),
+        _harvest_source,
+        (401, 403, 403, 403, 403, 403, 201),
     ),
 }
 

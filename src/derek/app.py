@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import derek.catalog  # noqa: F401  (registers policies)
 import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
+import derek.harvest.service  # noqa: F401  (registers the harvest action and its run job)
 from derek import __version__
 from derek.config import Settings
 from derek.core import jobs
@@ -99,6 +100,7 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.datastore import export_api as datastore_export_api
     from derek.datastore import sql_api as datastore_sql_api
     from derek.datastore import views as datastore_views
+    from derek.harvest import api as harvest_api
     from derek.interop import ckan_api, datapackage_views
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
@@ -108,6 +110,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(datastore_sql_api.router)  # before /api/v1/datastore/{resource_id} takes "sql"
     app.include_router(datastore_export_api.router)  # /export.{fmt} and CKAN's /datastore/dump/{id}
     app.include_router(datastore_api.router)
+    app.include_router(harvest_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)

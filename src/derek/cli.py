@@ -263,5 +263,176 @@ def dcat_validate(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- harvesting
+harvest_app = typer.Typer(help="Harvest other portals' catalogs (CKAN sources).", no_args_is_help=True)
+app.add_typer(harvest_app, name="harvest")
+
+
+def _harvest_run_line(run: Any) -> str:
+    counts = (
+        f"{run.created} created, {run.updated} updated, {run.withdrawn} withdrawn, {run.unchanged} unchanged"
+    )
+    errors = "; ".join(str(e.get("error", e)) for e in run.errors[:5])
+    return f"{run.started_at:%Y-%m-%d %H:%M} {run.status}: {counts}" + (
+        f"; errors: {errors}" if errors else ""
+    )
+
+
+@harvest_app.command("add")
+def harvest_add(
+    name: str,
+    url: Annotated[str, typer.Option(help="the remote portal's address")],
+    org: Annotated[str, typer.Option(help="local organization that owns the mirrored datasets")],
+    kind: Annotated[str, typer.Option(help="ckan (dcat and egov: not built yet)")] = "ckan",
+    title: Annotated[str, typer.Option(help="a title for people")] = "",
+    schedule: Annotated[str, typer.Option(help="manual, daily or weekly")] = "manual",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Register a harvest source."""
+    from pydantic import ValidationError
+
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+    from derek.harvest import service as harvest
+    from derek.harvest.schemas import HarvestSourceCreate
+
+    db = _database(_settings(data_dir))
+    try:
+        data = HarvestSourceCreate.model_validate(
+            {
+                "name": name,
+                "url": url,
+                "organization": org,
+                "kind": kind,
+                "title": title,
+                "schedule": schedule,
+            }
+        )
+        with db.session() as session:
+            source = harvest.create_source(session, SYSTEM, data)
+    except ValidationError as exc:
+        err.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    err.print(f"Added harvest source {source.name} ({source.kind}, {source.url}) for {source.organization}")
+
+
+@harvest_app.command("list")
+def harvest_list(data_dir: DataDirOption = None) -> None:
+    """Every harvest source with its latest run."""
+    from rich.table import Table
+
+    from derek.core.authz import SYSTEM
+    from derek.harvest import service as harvest
+
+    db = _database(_settings(data_dir))
+    with db.session() as session:
+        sources = harvest.list_sources(session, SYSTEM)
+    table = Table("name", "kind", "url", "organization", "mirrored", "last run")
+    for source in sources:
+        last = _harvest_run_line(source.runs[0]) if source.runs else "never"
+        table.add_row(source.name, source.kind, source.url, source.organization, str(source.mirrored), last)
+    Console().print(table)
+
+
+@harvest_app.command("show")
+def harvest_show(name: str, data_dir: DataDirOption = None) -> None:
+    """A source and its latest runs."""
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+    from derek.harvest import service as harvest
+
+    db = _database(_settings(data_dir))
+    try:
+        with db.session() as session:
+            source = harvest.get_source(session, SYSTEM, name)
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    out = Console()
+    out.print(
+        f"{source.name} ({source.kind}) {source.url} -> {source.organization}, {source.mirrored} mirrored"
+    )
+    for run in source.runs:
+        out.print("  " + _harvest_run_line(run))
+    if not source.runs:
+        out.print("  no runs yet")
+
+
+def _server_answers(settings: Settings) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(settings.site_url.rstrip("/") + "/api/v1/status", timeout=1.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@harvest_app.command("run")
+def harvest_run(
+    name: str,
+    data_dir: DataDirOption = None,
+    wait: Annotated[float, typer.Option(help="seconds to follow a run queued for a running server")] = 3600,
+) -> None:
+    """Harvest a source now, with a progress bar. When the server is running the run is queued for its
+    worker and this command follows the job until it ends."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from derek.core import jobs
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+    from derek.harvest import service as harvest
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    columns = [TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn()]
+    try:
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task(f"Harvesting {name}", total=None)
+
+            def show(done: int, total: int, _unit: str, message: str) -> None:
+                bar.update(task, completed=done, total=total or None, description=message or "Harvesting")
+
+            if _server_answers(settings):
+                with db.session() as session:
+                    job_id = harvest.queue_run(session, SYSTEM, name).id
+                deadline = time.monotonic() + wait
+                while True:
+                    with db.session() as session:
+                        job = session.get(jobs.Job, job_id)
+                        assert job is not None
+                        show(job.done, job.total, job.unit, job.message)
+                        if job.status in ("succeeded", "failed"):
+                            break
+                    if time.monotonic() > deadline:
+                        raise DomainError(
+                            f"The run did not end within {wait:.0f} s; it stays queued as {job_id}."
+                        )
+                    time.sleep(0.5)
+            else:
+                with db.session() as session:
+                    harvest.run_harvest(
+                        session,
+                        SYSTEM,
+                        settings.jurisdiction,
+                        name,
+                        progress=show,
+                        allow_private=settings.fetch_allow_private,
+                        timeout=settings.fetch_timeout,
+                    )
+        with db.session() as session:
+            run = harvest.get_source(session, SYSTEM, name, runs=1).runs[0]
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    err.print(_harvest_run_line(run))
+    if run.status == "failed":
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

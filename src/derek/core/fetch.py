@@ -24,7 +24,7 @@ MAX_REDIRECTS = 5
 USER_AGENT = "Derek open data portal (DataStore loader)"
 
 
-def _check_host(url: str, allow_private: bool) -> None:
+def check_host(url: str, allow_private: bool) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(f"Only http and https addresses can be fetched, not {url[:200]!r}.")
@@ -65,7 +65,7 @@ def fetch_to_store(
     """Download a URL into the content-addressed store, following redirects one checked hop at a time."""
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}) as client:
         for _hop in range(MAX_REDIRECTS + 1):
-            _check_host(url, allow_private)
+            check_host(url, allow_private)
             try:
                 with client.stream("GET", url) as response:
                     if response.is_redirect:
