@@ -434,5 +434,73 @@ def harvest_run(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- export and import
+
+
+def _progress_bar() -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err)
+
+
+@app.command("export")
+def export_command(
+    out_dir: Annotated[Path, typer.Argument(help="folder to write (catalog.ttl, files/, export.json)")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write the whole public catalog as DCAT-AP (catalog.ttl) plus its uploaded files."""
+    from derek.interop import roundtrip
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    with _progress_bar() as bar, db.session() as session:
+        task = bar.add_task("exporting", total=None)
+        summary = roundtrip.export_catalog(
+            session,
+            settings,
+            out_dir,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    err.print(
+        f"[green]Exported[/green] {summary.datasets} datasets, {summary.resources} resources, "
+        f"{summary.files} files ({summary.bytes:,} bytes) to {out_dir}"
+    )
+    if summary.missing_files:
+        err.print(f"[yellow]{len(summary.missing_files)} uploaded file(s) missing from the store.[/yellow]")
+
+
+@app.command("import")
+def import_command(
+    in_dir: Annotated[Path, typer.Argument(help="a folder written by `derek export`")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Load an export folder into an empty catalog (as the system actor)."""
+    from derek.core.authz import SYSTEM
+    from derek.core.errors import DomainError
+    from derek.interop import roundtrip
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    try:
+        with _progress_bar() as bar, db.session() as session:
+            task = bar.add_task("importing", total=None)
+            summary = roundtrip.import_catalog(
+                session,
+                SYSTEM,
+                settings,
+                in_dir,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except DomainError as exc:
+        err.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    err.print(
+        f"[green]Imported[/green] {summary.organizations} organizations, {summary.datasets} datasets, "
+        f"{summary.resources} resources ({summary.files} files, {summary.links} links)"
+    )
+    for line in summary.skipped:
+        err.print(f"[yellow]skipped[/yellow] {line}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
