@@ -7,45 +7,20 @@ that is safe inside `<script type="application/ld+json">`. Private and draft dat
 from __future__ import annotations
 
 import json
-import mimetypes
 from datetime import UTC, date, datetime
 from typing import Any
 
+from derek.catalog import service
 from derek.catalog.schemas import DatasetRead
 from derek.config import Profile
 from derek.core.i18n import pick
 
 CONTEXT = "https://schema.org/"
 DESCRIPTION_MAX = 5000  # Google's limit; 50 is the minimum, which is not padded (see docs/architecture.md)
-MEDIA_TYPES = {
-    "CSV": "text/csv",
-    "TSV": "text/tab-separated-values",
-    "JSON": "application/json",
-    "NDJSON": "application/x-ndjson",
-    "JSONL": "application/x-ndjson",
-    "GEOJSON": "application/geo+json",
-    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "XLS": "application/vnd.ms-excel",
-    "ODS": "application/vnd.oasis.opendocument.spreadsheet",
-    "PARQUET": "application/vnd.apache.parquet",
-    "XML": "application/xml",
-    "RDF": "application/rdf+xml",
-    "PDF": "application/pdf",
-    "ZIP": "application/zip",
-    "HTML": "text/html",
-    "TXT": "text/plain",
-}
 
 
 def media_type(format_: str, declared: str = "") -> str:
-    """The resource's media type, else one known for its format, else ''."""
-    if declared and "/" in declared:
-        return declared.split(";")[0].strip()
-    known = MEDIA_TYPES.get(format_.upper())
-    if known:
-        return known
-    guessed, _encoding = mimetypes.guess_type(f"file.{format_.lower()}") if format_ else (None, None)
-    return guessed or ""
+    return service.media_type(format_, declared)
 
 
 def absolute(site: str, url: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -63,7 +64,22 @@ FORMAT_MEDIA_TYPES = {
     "RDF": "application/rdf+xml",
     "TTL": "text/turtle",
     "DOCX": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "NDJSON": "application/x-ndjson",
+    "JSONL": "application/x-ndjson",
 }
+
+
+def media_type(format_: str, declared: str = "") -> str:
+    """A resource's media type: the declared one when well formed, else the one its format implies, else ''.
+    (schema.org, Data Package and DCAT output share it.)"""
+    base = declared.split(";")[0].strip()
+    if re.fullmatch(r"[^/\s;]+/[^/\s;]+", base):
+        return base
+    known = FORMAT_MEDIA_TYPES.get(format_.upper())
+    if known:
+        return known
+    guessed, _encoding = mimetypes.guess_type(f"file.{format_.lower()}") if format_ else (None, None)
+    return guessed or ""
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from derek.catalog import schemaorg, service
 from derek.catalog.browse import browse, make_labeler, theme_tiles
 from derek.catalog.labels import frequency_label, org_type_label
+from derek.catalog.models import Dataset
 from derek.catalog.schemas import DatasetRead, OrganizationRead
 from derek.config import Profile
 from derek.core.authz import Actor, can
 from derek.core.errors import NotFound
 from derek.core.i18n import pick, translator
+from derek.core.storage import FileStore
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
 from derek.web.pages import LANGUAGE_NAMES, render
 
@@ -67,6 +69,24 @@ def dataset_page(
     )
 
 
+def _stored_file(
+    store: FileStore, dataset: Dataset, sha256: str, media_type: str, filename: str, public_cache: str
+) -> FileResponse:
+    """A stored file as an attachment; shared caches may keep it only when the dataset is public."""
+    public = dataset.state == "published" and not dataset.private
+    return FileResponse(
+        store.open_path(sha256),
+        media_type=media_type or "application/octet-stream",
+        filename=filename,
+        headers={
+            "ETag": f'"{sha256}"',
+            "Cache-Control": f"public, {public_cache}" if public else "private, no-store",
+            "Vary": "Authorization, Cookie",
+        },
+        content_disposition_type="attachment",
+    )
+
+
 @router.get("/dataset/{name}/resource/{resource_id}/download/{filename}")
 def download(
     name: str,
@@ -82,17 +102,8 @@ def download(
         return RedirectResponse(service.download_path(dataset, resource), status_code=301)
     if resource.url_type != "upload":
         return RedirectResponse(resource.url, status_code=302)
-    public = dataset.state == "published" and not dataset.private
-    return FileResponse(
-        store.open_path(resource.sha256),
-        media_type=resource.media_type or "application/octet-stream",
-        filename=resource.filename or filename,
-        headers={
-            "ETag": f'"{resource.sha256}"',
-            "Cache-Control": "public, max-age=300" if public else "private, no-store",
-            "Vary": "Authorization, Cookie",
-        },
-        content_disposition_type="attachment",
+    return _stored_file(
+        store, dataset, resource.sha256, resource.media_type, resource.filename or filename, "max-age=300"
     )
 
 
@@ -112,17 +123,13 @@ def download_version(
         return RedirectResponse(service.version_download_path(dataset, resource, version), status_code=301)
     if not version.sha256:
         return RedirectResponse(version.url, status_code=302)
-    public = dataset.state == "published" and not dataset.private
-    return FileResponse(
-        store.open_path(version.sha256),
-        media_type=version.media_type or "application/octet-stream",
-        filename=version.filename or filename,
-        headers={
-            "ETag": f'"{version.sha256}"',
-            "Cache-Control": "public, max-age=86400, immutable" if public else "private, no-store",
-            "Vary": "Authorization, Cookie",
-        },
-        content_disposition_type="attachment",
+    return _stored_file(
+        store,
+        dataset,
+        version.sha256,
+        version.media_type,
+        version.filename or filename,
+        "max-age=86400, immutable",
     )
 
 

@@ -16,7 +16,6 @@ path is the DataStore's CSV export.
 from __future__ import annotations
 
 import contextlib
-import mimetypes
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -46,18 +45,6 @@ FIELD_TYPES = {
 }
 # values the loader reads as missing besides the empty cell
 MISSING_VALUES = ["", "-", "…"]
-MEDIA_TYPES = {
-    "CSV": "text/csv",
-    "TSV": "text/tab-separated-values",
-    "JSON": "application/json",
-    "NDJSON": "application/x-ndjson",
-    "JSONL": "application/x-ndjson",
-    "GEOJSON": "application/geo+json",
-    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "XLS": "application/vnd.ms-excel",
-    "ODS": "application/vnd.oasis.opendocument.spreadsheet",
-    "PARQUET": "application/vnd.apache.parquet",
-}
 
 
 def package_for(
@@ -237,13 +224,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _media_type(format_: str, declared: str) -> str:
-    if declared and re.fullmatch(r"[^/\s;]+/[^/\s;]+", declared.split(";")[0].strip()):
-        return declared.split(";")[0].strip()
-    known = MEDIA_TYPES.get(format_.upper())
-    if known:
-        return known
-    guessed, _encoding = mimetypes.guess_type(f"file.{format_.lower()}") if format_ else (None, None)
-    return guessed or ""
+    return catalog.media_type(format_, declared)
 
 
 def _timestamp(value: datetime) -> str:
