@@ -314,14 +314,6 @@ def describe(session: Session, actor: Actor, resource_id: str) -> TableInfo:
     return _info(_table(session, actor, resource_id))
 
 
-def tables_for(session: Session, actor: Actor, resource_ids: list[str]) -> dict[str, DatastoreTable]:
-    """The DataStore tables of resources the actor may see, by resource id (for SQL and joins)."""
-    found = {}
-    for resource_id in resource_ids:
-        found[resource_id] = _table(session, actor, resource_id)
-    return found
-
-
 def json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -403,11 +395,6 @@ def column_stats(session: Session, actor: Actor, duck: DuckStore, resource_id: s
             }
         )
     return stats
-
-
-def drop_table(duck: DuckStore, table_name: str) -> None:
-    with duck.writer() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {quoted(table_name)}")
 
 
 def loaded_resource_ids(session: Session, resource_ids: list[str]) -> set[str]:
