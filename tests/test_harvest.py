@@ -247,6 +247,21 @@ def test_the_command_line_adds_runs_and_shows_sources(tmp_path: Path, source: Po
         tmp_path, url, nobody, "harvest", "add", "src", "--url", source.base_url, "--org", "mirrors"
     )
     assert added.returncode == 0, added.stderr
+    refused = _derek(
+        tmp_path,
+        url,
+        nobody,
+        "harvest",
+        "add",
+        "eg",
+        "--kind",
+        "egov",
+        "--url",
+        source.base_url,
+        "--org",
+        "mirrors",
+    )
+    assert refused.returncode == 1 and "list the data.egov.kz datasets" in refused.stderr, refused.stderr
     ran = _derek(tmp_path, url, nobody, "harvest", "run", "src")
     assert ran.returncode == 0 and "succeeded" in ran.stderr and "created" in ran.stderr, ran.stderr
     shown = _derek(tmp_path, url, nobody, "harvest", "show", "src")

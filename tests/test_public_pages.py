@@ -206,3 +206,19 @@ def test_every_public_ui_string_is_translated() -> None:
     for lang in ("kk", "ru", "en"):
         missing = sorted(m for m in msgids if m not in _catalog(lang))
         assert not missing, f"{lang}: untranslated {missing}"
+
+
+def test_the_region_uris_of_the_dcat_output_are_pages_listing_their_datasets(portal: Portal) -> None:
+    org = portal.make_org()
+    about = portal.make_dataset(org, title={"en": "Almaty air"}, regions=["KZ-75"])
+    elsewhere = portal.make_dataset(org, title={"en": "Astana air"}, regions=["KZ-71"])
+    with portal.client() as http:
+        turtle = http.get(f"/dataset/{about}.ttl").text
+        uri = re.search(r"<(https?://[^>]+/region/KZ-75)>", turtle)
+        assert uri is not None, turtle
+        page = http.get(urlsplit(uri.group(1)).path, params={"lang": "en"})
+        assert page.status_code == 200 and "Almaty" in page.text
+        assert f"/dataset/{about}" in page.text and f"/dataset/{elsewhere}" not in page.text
+        assert http.get("/region/kz-75").status_code == 301
+        missing = http.get("/region/KZ-99", params={"lang": "en"})
+        assert missing.status_code == 404 and "Page not found" in missing.text

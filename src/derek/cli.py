@@ -264,7 +264,9 @@ def dcat_validate(
 
 
 # ---------------------------------------------------------------- harvesting
-harvest_app = typer.Typer(help="Harvest other portals' catalogs (CKAN sources).", no_args_is_help=True)
+harvest_app = typer.Typer(
+    help="Harvest other portals' catalogs (CKAN portals, DCAT catalogs, data.egov.kz).", no_args_is_help=True
+)
 app.add_typer(harvest_app, name="harvest")
 
 
@@ -283,9 +285,15 @@ def harvest_add(
     name: str,
     url: Annotated[str, typer.Option(help="the remote portal's address")],
     org: Annotated[str, typer.Option(help="local organization that owns the mirrored datasets")],
-    kind: Annotated[str, typer.Option(help="ckan (dcat and egov: not built yet)")] = "ckan",
+    kind: Annotated[
+        str, typer.Option(help="ckan (Action API), dcat (RDF document or Hydra-paged endpoint) or egov")
+    ] = "ckan",
     title: Annotated[str, typer.Option(help="a title for people")] = "",
     schedule: Annotated[str, typer.Option(help="manual, daily or weekly")] = "manual",
+    dataset: Annotated[
+        list[str] | None,
+        typer.Option(help="egov only, repeatable: a data.egov.kz dataset as index or index/version"),
+    ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """Register a harvest source."""
@@ -306,12 +314,15 @@ def harvest_add(
                 "kind": kind,
                 "title": title,
                 "schedule": schedule,
+                "datasets": dataset or [],
             }
         )
         with db.session() as session:
             source = harvest.create_source(session, SYSTEM, data)
     except ValidationError as exc:
-        err.print(f"[red]{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}[/red]")
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        err.print(f"[red]{where + ': ' if where else ''}{first['msg']}[/red]")
         raise typer.Exit(1) from exc
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")

@@ -123,7 +123,8 @@ def world(cast: Cast, tmp_path_factory: pytest.TempPathFactory) -> World:
     upload = tmp_path_factory.mktemp("cli") / "population.csv"
     upload.write_bytes(CSV)
     with upload.open("rb") as fh:
-        editor.action.resource_create(package_id=full["id"], name="Census CSV", upload=fh)
+        census = editor.action.resource_create(package_id=full["id"], name="Census CSV", upload=fh)
+    portal.wait_table(census["id"], settled=True)  # dumps taken later compare datastore_active
     for suffix in ("b-plain", "c-roads"):
         editor.action.package_create(
             name=f"{prefix}-{suffix}", owner_org=cast.org, title=f"Roads {suffix}", tags=[{"name": tag}]
@@ -432,7 +433,8 @@ def test_delete_then_load_restores_the_dataset(world: World, tmp_path: Path) -> 
     path = tmp_path / "restore.csv"
     path.write_bytes(CSV)
     with path.open("rb") as fh:
-        editor.action.resource_create(package_id=created["id"], name="File", upload=fh)
+        uploaded = editor.action.resource_create(package_id=created["id"], name="File", upload=fh)
+    portal.wait_table(uploaded["id"], settled=True)  # datastore_active flips when the background load ends
     out = tmp_path / "one.jsonl"
     assert cli(portal, "dump", "datasets", name, "-O", str(out)).code == 0
     (before,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
@@ -448,6 +450,7 @@ def test_delete_then_load_restores_the_dataset(world: World, tmp_path: Path) -> 
         # the editor does not see deleted datasets, so ckanapi creates; a sysadmin sees it and updates
         (line,) = _worker_report(loaded)
         assert (" create None " if loader == cast.editor_token else " update None ") in line
+        portal.wait_table(uploaded["id"], settled=True)
         after = cast.ckan().action.package_show(id=name)
         assert after["id"] == before["id"] and after["state"] == "active"
         assert {k: v for k, v in after.items() if k != "metadata_modified"} == {

@@ -199,6 +199,29 @@ def theme_page(
     return render(request, "catalog/theme.html", theme=theme, browse=found)
 
 
+@router.get("/region/{code}", response_class=HTMLResponse)
+def region_page(
+    request: Request, code: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, lang: LangDep
+) -> HTMLResponse:
+    """A region of the profile and the datasets about it: the page behind the `<site>/region/<code>` URIs the
+    DCAT-AP output gives as dct:spatial."""
+    region = profile.region(code.upper())
+    if region is None:
+        raise NotFound(f"There is no region {code!r}.")
+    if code != region.code:
+        return RedirectResponse(f"/region/{region.code}", status_code=301)  # type: ignore[return-value]
+    labeler = make_labeler(session, actor, profile, lang)
+    found = browse(
+        session,
+        actor,
+        labeler,
+        path=f"/region/{region.code}",
+        params=_params(request),
+        fixed={"region": [region.code]},
+    )
+    return render(request, "catalog/region.html", region=region, browse=found)
+
+
 def _theme_title(profile: Profile, code: str, lang: str) -> str:
     theme = profile.theme(code)
     return pick(theme.title, lang, (lang, *profile.languages)) if theme else code

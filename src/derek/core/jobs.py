@@ -69,7 +69,9 @@ class JobContext:
 
 
 Handler = Callable[[Session, JobContext], dict[str, Any]]
+Schedule = Callable[[Session, datetime], int]  # queue the jobs that are due now; how many it queued
 _HANDLERS: dict[str, Handler] = {}
+_SCHEDULES: dict[str, Schedule] = {}
 _wake = threading.Event()
 
 
@@ -79,6 +81,34 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return decorator
+
+
+def schedule(name: str) -> Callable[[Schedule], Schedule]:
+    """Register a function the worker calls about once a minute to queue the jobs that are due (e.g. the
+    harvest sources whose daily run is due). It runs in its own transaction; the worker commits it."""
+
+    def decorator(fn: Schedule) -> Schedule:
+        _SCHEDULES[name] = fn
+        return fn
+
+    return decorator
+
+
+def unschedule(name: str) -> None:
+    _SCHEDULES.pop(name, None)
+
+
+def run_schedules(db: Database, now: datetime | None = None) -> int:
+    """Call every registered schedule once; how many jobs they queued. One failing does not stop the rest."""
+    queued = 0
+    for name, fn in list(_SCHEDULES.items()):
+        try:
+            with db.session() as session:
+                queued += fn(session, now or utcnow())
+                session.commit()
+        except Exception:
+            log.exception("schedule %s failed", name)
+    return queued
 
 
 def enqueue(
@@ -199,6 +229,7 @@ class Runner:
     db: Database
     resources: dict[str, Any] = field(default_factory=dict)
     poll_seconds: float = 1.0
+    schedule_seconds: float = 60.0  # how often the registered schedules are asked for due jobs
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -223,7 +254,14 @@ class Runner:
             self._thread.join(timeout)
 
     def _loop(self) -> None:
+        last_schedule = -1e18
         while not self._stop.is_set():
+            if time.monotonic() - last_schedule >= self.schedule_seconds:
+                last_schedule = time.monotonic()
+                try:
+                    run_schedules(self.db)
+                except Exception:  # the database may not be migrated yet: next time
+                    log.debug("could not run the schedules", exc_info=True)
             try:
                 job_id = _claim(self.db)
             except Exception:  # the database may be briefly unavailable (or not migrated yet): try later

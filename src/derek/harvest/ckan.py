@@ -1,30 +1,33 @@
 """A CKAN Action API portal as a harvest source: read its public catalog page by page, and map each
 package dict to the catalog's dataset and resource shapes.
 
-Every page is read before anything is applied, so a source failing half-way changes nothing here. Each
-hop (the URL and every redirect) passes the same private-network check as `derek.core.fetch`.
+Every page is read before anything is applied, so a source failing half-way changes nothing here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, get_args
-from urllib.parse import urlencode, urljoin, urlsplit
+from typing import Any
+from urllib.parse import urlencode
 
-import httpx
-
-from derek.catalog.schemas import EMAIL_RE, DatasetCreate, ResourceCreate
+from derek.catalog.schemas import EMAIL_RE, ResourceCreate
 from derek.config import Profile
-from derek.core.errors import Invalid
-from derek.core.fetch import MAX_REDIRECTS, check_host
+from derek.harvest.remote import (
+    MAX_PAGES,
+    PROVENANCE_PREFIX,
+    Progress,
+    RemoteDataset,
+    SourceFailed,
+    client,
+    digest,
+    frequency,
+    get_json,
+    link,
+    provenance,
+)
 
 PAGE_ROWS = 100
-MAX_PAGES = 2000  # 200,000 datasets: a source that never ends its paging is stopped
-USER_AGENT = "Derek open data portal (harvester)"
 # the parts of a package dict that reach the local dataset: their hash says whether it changed
 HASHED_KEYS = (
     "name", "title", "title_translated", "notes", "notes_translated", "tags", "groups", "license_id",
@@ -38,50 +41,20 @@ LICENCE_ALIASES = {
     "cc-by-sa": "CC-BY-SA-4.0",
     "odc-odbl": "ODbL-1.0",
 }
-PROVENANCE_PREFIX = "harvest_"
-
-
-class SourceFailed(Invalid):
-    """The source could not be read completely; nothing was applied."""
-
-
-def _get_json(client: httpx.Client, url: str, allow_private: bool) -> Any:
-    for _hop in range(MAX_REDIRECTS + 1):
-        check_host(url, allow_private)
-        try:
-            response = client.get(url)
-        except httpx.TimeoutException as exc:
-            raise SourceFailed(f"{urlsplit(url).hostname} did not answer in time ({url[:300]}).") from exc
-        except httpx.HTTPError as exc:
-            raise SourceFailed(f"{urlsplit(url).hostname} could not be reached: {exc}.") from exc
-        if response.is_redirect:
-            url = urljoin(url, response.headers.get("location", ""))
-            continue
-        if response.status_code != 200:
-            raise SourceFailed(f"{url[:300]} answered {response.status_code}.")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise SourceFailed(f"{url[:300]} did not answer JSON: is it a CKAN portal?") from exc
-    raise SourceFailed(f"{url[:300]} redirects more than {MAX_REDIRECTS} times.")
 
 
 def fetch_packages(
-    base_url: str,
-    *,
-    allow_private: bool = False,
-    timeout: float = 30.0,
-    progress: Callable[[int, int], None] | None = None,
+    base_url: str, *, allow_private: bool = False, timeout: float = 30.0, progress: Progress | None = None
 ) -> list[dict[str, Any]]:
     """Every public, published package of the portal (package_search, 100 a page), or SourceFailed."""
     endpoint = base_url.rstrip("/") + "/api/3/action/package_search"
     packages: dict[str, dict[str, Any]] = {}
     start, count = 0, None
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}) as client:
+    with client(timeout) as http:
         for page in range(MAX_PAGES):
             query = {"rows": PAGE_ROWS, "start": start, "sort": "metadata_created asc"}
             url = f"{endpoint}?{urlencode(query)}"
-            answer = _get_json(client, url, allow_private)
+            answer = get_json(http, url, allow_private, "a CKAN portal")
             if not isinstance(answer, dict) or not answer.get("success") or "result" not in answer:
                 raise SourceFailed(f"Page {page + 1} of {endpoint} is not a CKAN package_search answer.")
             result = answer["result"]
@@ -106,12 +79,36 @@ def fetch_packages(
     ]
 
 
+def read(
+    base_url: str,
+    source_name: str,
+    profile: Profile,
+    harvested_at: datetime,
+    *,
+    allow_private: bool = False,
+    timeout: float = 30.0,
+    progress: Progress | None = None,
+) -> list[RemoteDataset]:
+    """The portal's public datasets as the run applies them."""
+    packages = fetch_packages(base_url, allow_private=allow_private, timeout=timeout, progress=progress)
+    return [
+        RemoteDataset(
+            remote_id=str(pkg["id"]),
+            remote_name=str(pkg.get("name") or pkg["id"]),
+            remote_url=remote_url(base_url, pkg),
+            content_hash=content_hash(pkg),
+            fields=dataset_fields(profile, base_url, source_name, pkg, harvested_at),
+            resources=resources(pkg),
+        )
+        for pkg in packages
+    ]
+
+
 def content_hash(pkg: dict[str, Any]) -> str:
     """A hash of what the local dataset is built from: it changes exactly when the mirror must change."""
     kept = {key: pkg.get(key) for key in HASHED_KEYS}
     kept["resources"] = [{k: r.get(k) for k in RESOURCE_KEYS} for r in pkg.get("resources") or []]
-    text = json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return digest(kept)
 
 
 def remote_url(base_url: str, pkg: dict[str, Any]) -> str:
@@ -155,13 +152,6 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _frequency(value: Any) -> str:
-    from derek.catalog.schemas import DatasetBase
-
-    allowed = get_args(DatasetBase.model_fields["update_frequency"].annotation)
-    return str(value) if value in allowed else "UNKNOWN"
-
-
 def dataset_fields(
     profile: Profile, base_url: str, source_name: str, pkg: dict[str, Any], harvested_at: datetime
 ) -> dict[str, Any]:
@@ -181,14 +171,7 @@ def dataset_fields(
     licence = _licence(profile, pkg.get("license_id"))
     if pkg.get("license_id") and licence is None:
         extras[PROVENANCE_PREFIX + "license_id"] = str(pkg["license_id"])[:5000]
-    extras.update(
-        {
-            PROVENANCE_PREFIX + "source": source_name,
-            PROVENANCE_PREFIX + "original_url": remote_url(base_url, pkg)[:5000],
-            PROVENANCE_PREFIX + "remote_id": str(pkg["id"])[:5000],
-            PROVENANCE_PREFIX + "harvested_at": harvested_at.isoformat(),
-        }
-    )
+    extras.update(provenance(source_name, remote_url(base_url, pkg), str(pkg["id"]), harvested_at))
     email = str(pkg.get("maintainer_email") or "").strip()
     start, end = _date(pkg.get("temporal_start")), _date(pkg.get("temporal_end"))
     if start and end and start > end:
@@ -201,7 +184,7 @@ def dataset_fields(
         "license_id": licence,
         "contact_name": str(pkg.get("maintainer") or "")[:200],
         "contact_email": email if EMAIL_RE.match(email) and len(email) <= 255 else "",
-        "update_frequency": _frequency(pkg.get("frequency")),
+        "update_frequency": frequency(pkg.get("frequency")),
         "temporal_start": start,
         "temporal_end": end,
         "regions": [r for r in _names(pkg.get("regions")) if profile.region(r)][:50],
@@ -217,21 +200,13 @@ def resources(pkg: dict[str, Any]) -> list[ResourceCreate]:
     """The package's resources as links to their remote URLs (those without a web address are left out)."""
     out = []
     for res in pkg.get("resources") or []:
-        url = str(res.get("url") or "")
-        if not url.lower().startswith(("http://", "https://", "ftp://")) or len(url) > 2000:
-            continue
-        out.append(
-            ResourceCreate(
-                name=str(res.get("name") or "")[:300],
-                description=str(res.get("description") or "")[:20000],
-                url=url,
-                format=str(res.get("format") or "")[:50],
-                media_type=str(res.get("mimetype") or "")[:120],
-            )
+        made = link(
+            str(res.get("name") or ""),
+            str(res.get("url") or ""),
+            str(res.get("description") or ""),
+            str(res.get("format") or ""),
+            str(res.get("mimetype") or ""),
         )
+        if made is not None:
+            out.append(made)
     return out
-
-
-def check_dataset(fields: dict[str, Any], name: str, organization: str) -> DatasetCreate:
-    """The fields as a DatasetCreate (pydantic's ValidationError when the remote gave something unusable)."""
-    return DatasetCreate(name=name, organization=organization, **fields)

@@ -26,6 +26,8 @@ class HarvestSource(Base):
     organization_id: Mapped[str] = mapped_column(ForeignKey("organization.id"), index=True)
     schedule: Mapped[str] = mapped_column(String(10), default="manual")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # per kind: {"datasets": ["index/v1", ...]} for data.egov.kz, which lists no datasets itself
+    config: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from derek.catalog.schemas import Slug, WebAddress
 
@@ -23,6 +23,20 @@ class HarvestSourceCreate(BaseModel):
     organization: str = Field(description="name or id of the local organization that owns mirrored datasets")
     schedule: Schedule = "manual"
     active: bool = True
+    datasets: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,150}(/[A-Za-z0-9_.-]{1,40})?$")]] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="data.egov.kz only: the datasets to mirror, as index or index/version (v1 if left out)",
+    )
+
+    @model_validator(mode="after")
+    def _datasets_for_egov(self) -> HarvestSourceCreate:
+        if self.kind == "egov" and not self.datasets:
+            raise ValueError("list the data.egov.kz datasets to mirror (index or index/version)")
+        if self.kind != "egov" and self.datasets:
+            raise ValueError(f"a {self.kind} source lists its own datasets: leave 'datasets' out")
+        self.datasets = list(dict.fromkeys(self.datasets))
+        return self
 
 
 class HarvestRunRead(BaseModel):
@@ -47,6 +61,7 @@ class HarvestSourceRead(BaseModel):
     organization: str = Field(description="the local organization's name")
     schedule: str
     active: bool
+    datasets: list[str] = Field(default_factory=list, description="data.egov.kz sources: the datasets listed")
     created_at: datetime
     last_run_at: datetime | None
     mirrored: int = Field(description="datasets mirrored now (not withdrawn)")

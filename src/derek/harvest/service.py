@@ -6,27 +6,31 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
-from derek.catalog.schemas import DatasetUpdate, ResourceCreate, ResourceUpdate
+from derek.catalog.schemas import DatasetCreate, DatasetUpdate, ResourceCreate, ResourceUpdate
 from derek.config import Profile
 from derek.core import audit, jobs
 from derek.core.authz import SYSTEM, Actor, authorize, register
 from derek.core.db import utcnow
 from derek.core.errors import Conflict, DomainError, Invalid, NotFound
-from derek.harvest import ckan
+from derek.harvest import ckan, dcat_source, egov
 from derek.harvest.models import HarvestRecord, HarvestRun, HarvestSource
+from derek.harvest.remote import RemoteDataset, SourceFailed
 from derek.harvest.schemas import HarvestRunRead, HarvestSourceCreate, HarvestSourceRead
 
 log = logging.getLogger(__name__)
 
 RUN_JOB = "harvest.run"
 Progress = Callable[[int, int, str, str], None]
+CHECKPOINT_EVERY = 25
+PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
 @register("harvest.manage", "manage harvest sources and run harvests")
@@ -84,6 +88,7 @@ def _source_read(session: Session, source: HarvestSource, runs: int = 0) -> Harv
         organization=org.name,
         schedule=source.schedule,
         active=source.active,
+        datasets=list((source.config or {}).get("datasets") or []),
         created_at=source.created_at,
         last_run_at=source.last_run_at,
         mirrored=mirrored or 0,
@@ -110,6 +115,7 @@ def create_source(session: Session, actor: Actor, data: HarvestSourceCreate) -> 
         organization_id=org.id,
         schedule=data.schedule,
         active=data.active,
+        config={"datasets": data.datasets} if data.datasets else {},
     )
     session.add(source)
     session.flush()
@@ -182,8 +188,13 @@ def run_harvest(
     allow_private: bool = False,
     timeout: float = 30.0,
     job_id: str | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> HarvestRunRead:
     """Read the whole source, then create, update and withdraw its mirrors in the caller's transaction.
+
+    `checkpoint` (the job passes its session's commit) is called every CHECKPOINT_EVERY mirrors before the
+    progress is shown: on SQLite the progress, written in its own transaction, would otherwise wait for the
+    run's lock. A run stopped between checkpoints is completed by the next one (runs are idempotent).
 
     A source that cannot be read completely leaves every mirror as it was: the run is recorded as failed
     with the reason. A remote dataset that cannot be mirrored is reported among the run's errors and
@@ -194,21 +205,20 @@ def run_harvest(
     # Nothing is written before every page is read: on SQLite a write would hold the database's lock
     # through the fetch, and the job's progress (written in its own transaction) would wait for it.
     failure = ""
-    packages: list[dict[str, Any]] = []
+    remote: list[RemoteDataset] = []
+    errors: list[dict[str, str]] = []
     try:
-        if source.kind != "ckan":
-            raise ckan.SourceFailed(f"Harvesting {source.kind} sources is not built yet: only CKAN portals.")
         show(0, 0, "datasets", f"Reading {source.url}")
-        packages = ckan.fetch_packages(
-            source.url,
+        remote, errors = read_source(
+            source,
+            profile,
+            utcnow(),
             allow_private=allow_private,
             timeout=timeout,
             progress=lambda done, total: show(done, total, "datasets", f"Reading {source.url}"),
         )
     except DomainError as exc:
         failure = exc.message
-    if not failure:
-        show(len(packages), len(packages), "datasets", "Applying the changes")
     run = HarvestRun(source_id=source.id, job_id=job_id, status="running", errors=[])
     session.add(run)
     if failure:
@@ -220,20 +230,28 @@ def run_harvest(
         r.remote_id: r
         for r in session.scalars(select(HarvestRecord).where(HarvestRecord.source_id == source.id))
     }
-    errors: list[dict[str, str]] = []
     now = utcnow()
-    for pkg in packages:
-        remote_id = str(pkg["id"])
+    for done, item in enumerate(remote, 1):
+        if done % CHECKPOINT_EVERY == 0:
+            if checkpoint is not None:
+                checkpoint()
+                show(done, len(remote), "datasets", "Applying the changes")
+                # Write first: on SQLite a transaction that reads, sees another connection commit, then
+                # writes fails at once ("database is locked"); one that starts with a write waits its turn.
+                session.execute(update(HarvestRun).where(HarvestRun.id == run.id).values(status="running"))
+            else:
+                show(done, len(remote), "datasets", "Applying the changes")
+        key = record_key(item.remote_id)
         try:
             with session.begin_nested():
-                outcome = _apply_one(session, actor, profile, source, records.get(remote_id), pkg, now)
+                outcome = _apply_one(session, actor, profile, source, records.get(key), item, now)
         except (DomainError, ValidationError) as exc:
             message = exc.message if isinstance(exc, DomainError) else _first_error(exc)
-            errors.append({"remote": str(pkg.get("name") or remote_id), "error": message})
+            errors.append({"remote": item.remote_name or item.remote_id, "error": message})
             continue
-        records[remote_id] = outcome[1]
+        records[key] = outcome[1]
         setattr(run, outcome[0], getattr(run, outcome[0]) + 1)
-    seen = {str(p["id"]) for p in packages}
+    seen = {record_key(item.remote_id) for item in remote}
     for remote_id, record in records.items():
         if remote_id in seen or record.withdrawn_at is not None:
             continue
@@ -262,51 +280,94 @@ def _first_error(exc: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
 
 
+def record_key(remote_id: str) -> str:
+    """The remote id as stored (a hash when it is longer than the column, e.g. a long URI)."""
+    return remote_id if len(remote_id) <= 200 else "sha256:" + hashlib.sha256(remote_id.encode()).hexdigest()
+
+
+def read_source(
+    source: HarvestSource,
+    profile: Profile,
+    harvested_at: datetime,
+    *,
+    allow_private: bool = False,
+    timeout: float = 30.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[RemoteDataset], list[dict[str, str]]]:
+    """Every remote dataset of the source (or SourceFailed), and those that cannot be mirrored, with why."""
+    options: dict[str, Any] = {"allow_private": allow_private, "timeout": timeout, "progress": progress}
+    if source.kind == "ckan":
+        return ckan.read(source.url, source.name, profile, harvested_at, **options), []
+    if source.kind == "dcat":
+        return dcat_source.read(source.url, source.name, profile, harvested_at, **options)
+    if source.kind == "egov":
+        entries = list((source.config or {}).get("datasets") or [])
+        return egov.read(source.url, source.name, profile, harvested_at, entries, **options)
+    raise SourceFailed(f"This portal cannot harvest {source.kind!r} sources.")
+
+
 def _apply_one(
     session: Session,
     actor: Actor,
     profile: Profile,
     source: HarvestSource,
     record: HarvestRecord | None,
-    pkg: dict[str, Any],
+    item: RemoteDataset,
     now: Any,
 ) -> tuple[str, HarvestRecord]:
     """Create, update or leave one mirror; which it was ("created", "updated", "unchanged") and its record."""
-    remote_id, remote_name = str(pkg["id"]), str(pkg.get("name") or pkg["id"])
-    digest = ckan.content_hash(pkg)
-    fields = ckan.dataset_fields(profile, source.url, source.name, pkg, now)
-    wanted = ckan.resources(pkg)
     org_id = source.organization_id
     if record is not None and record.dataset_id is not None:
-        if record.content_hash == digest and record.withdrawn_at is None:
+        if record.content_hash == item.content_hash and record.withdrawn_at is None:
             return "unchanged", record
         if record.withdrawn_at is not None:
             catalog.restore_dataset(session, actor, record.dataset_id)
-        catalog.update_dataset(session, actor, profile, record.dataset_id, DatasetUpdate(**fields))
-        _apply_resources(session, actor, profile, record.dataset_id, wanted)
-        record.content_hash, record.remote_name = digest, remote_name
-        record.remote_url, record.harvested_at, record.withdrawn_at = (
-            ckan.remote_url(source.url, pkg),
-            now,
-            None,
+        catalog.update_dataset(session, actor, profile, record.dataset_id, DatasetUpdate(**item.fields))
+        _apply_resources(session, actor, profile, record.dataset_id, item.resources)
+        record.content_hash, record.remote_name, record.remote_url = (
+            item.content_hash,
+            item.remote_name[:200],
+            item.remote_url[:2000],
         )
+        record.harvested_at, record.withdrawn_at = now, None
         return "updated", record
-    name = _local_name(session, profile, source, remote_name, remote_id)
-    created = catalog.create_dataset(session, actor, profile, ckan.check_dataset(fields, name, org_id))
-    for data in wanted:
+    name = _local_name(session, profile, source, item.remote_name, item.remote_id)
+    created = catalog.create_dataset(
+        session, actor, profile, DatasetCreate(name=name, organization=org_id, **item.fields)
+    )
+    for data in item.resources:
         catalog.create_resource(session, actor, created.id, data)
     if record is None:
-        record = HarvestRecord(source_id=source.id, remote_id=remote_id)
+        record = HarvestRecord(source_id=source.id, remote_id=record_key(item.remote_id))
         session.add(record)
-    record.remote_name, record.remote_url = remote_name, ckan.remote_url(source.url, pkg)
+    record.remote_name, record.remote_url = item.remote_name[:200], item.remote_url[:2000]
     record.dataset_id, record.content_hash, record.harvested_at, record.withdrawn_at = (
         created.id,
-        digest,
+        item.content_hash,
         now,
         None,
     )
     session.flush()
     return "created", record
+
+
+@jobs.schedule("harvest")
+def queue_due_runs(session: Session, now: datetime) -> int:
+    """Queue a run for every active source whose daily or weekly run is due and not already queued."""
+    queued = 0
+    for source in session.scalars(
+        select(HarvestSource).where(HarvestSource.active.is_(True), HarvestSource.schedule.in_(PERIODS))
+    ):
+        if source.last_run_at is not None and now - source.last_run_at < PERIODS[source.schedule]:
+            continue
+        latest = jobs.latest_for(session, RUN_JOB, source.name)
+        if latest is not None and (
+            latest.status in ("queued", "running") or now - latest.created_at < PERIODS[source.schedule]
+        ):
+            continue  # already on its way, or tried within the period (a failing source waits too)
+        jobs.enqueue(session, SYSTEM, RUN_JOB, "harvest_source", source.name, {"scheduled": True})
+        queued += 1
+    return queued
 
 
 @jobs.handler(RUN_JOB)
@@ -322,6 +383,7 @@ def _run_job(session: Session, context: jobs.JobContext) -> dict[str, Any]:
         allow_private=bool(getattr(settings, "fetch_allow_private", False)),
         timeout=float(getattr(settings, "fetch_timeout", 30.0)),
         job_id=context.job_id,
+        checkpoint=session.commit,
     )
     session.commit()  # the run's record stays, also when it failed
     if run.status == "failed":

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from derek.config import Profile
@@ -188,9 +188,15 @@ def _distribution(graph: Graph, uri: Node, profile: Profile | None) -> Distribut
     d.description = _text(graph, uri, DCTERMS.description)
     fmt = _one(graph, uri, DCTERMS.format)
     d.format = file_format(fmt) if fmt is not None else ""
+    if fmt is not None and not d.format:  # a described format (dct:IMT): its label, its value the media type
+        d.format = _text(graph, fmt, RDFS.label).upper()[:50]
+        d.media_type = _text(graph, fmt, RDF.value)[:120]
     media = _one(graph, uri, DCAT.mediaType)
     if media is not None:
-        d.media_type = str(media)[len(IANA) :] if str(media).startswith(IANA) else str(media)
+        text = str(media)
+        for prefix in (IANA, IANA.replace("http://", "https://")):
+            text = text.removeprefix(str(prefix))
+        d.media_type = text
     d.download_url = _text(graph, uri, DCAT.downloadURL)
     d.access_url = _text(graph, uri, DCAT.accessURL)
     size = _one(graph, uri, DCAT.byteSize)
