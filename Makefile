@@ -8,7 +8,7 @@ DATA_DIR ?= ./data
 PYTHON ?= python3
 BENCH_ROWS ?= 1000000
 
-.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore clean
+.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore bench-personal-data clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,9 +42,13 @@ test: lint typecheck pytest pytest-postgres
 bench: $(BIN)/.installed
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
+	$(BIN)/python bench/personal_data.py --cells $(BENCH_ROWS)
 
 bench-datastore: $(BIN)/.installed
 	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
+
+bench-personal-data: $(BIN)/.installed
+	$(BIN)/python bench/personal_data.py --cells $(BENCH_ROWS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

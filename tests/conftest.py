@@ -155,9 +155,24 @@ class Portal:
                     with self.db.session() as s:
                         job = jobs.latest_for(s, "datastore.load", resource_id)
                         if job is None or job.status not in ("queued", "running"):
-                            return dict(r.json())
+                            # read again: the load may have ended between the first read and this check
+                            return dict(http.get(f"/api/v1/datastore/{resource_id}/info").json())
                 assert time.monotonic() < deadline, f"the table of {resource_id} was not loaded in time"
                 time.sleep(0.05)
+
+    def wait_checked(self, resource_id: str, timeout: float = 60) -> str:
+        """Wait until the personal-data check of the resource's file has an outcome (publishing waits for
+        it); the scan's status."""
+        from derek.quality.models import PersonalDataScan
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.session() as s:
+                scan = s.get(PersonalDataScan, resource_id)
+                if scan is None or scan.status != "pending":
+                    return scan.status if scan else "not_scanned"
+            assert time.monotonic() < deadline, f"the file of {resource_id} was not checked in time"
+            time.sleep(0.05)
 
     def load_table(self, token: str, resource_id: str) -> dict[str, Any]:
         """Ask for a (re)load and wait for it; the final job JSON (status succeeded or failed)."""

@@ -163,6 +163,16 @@ def _editors_job(w: World, _role: str) -> Ctx:
         return {"job": job.id}
 
 
+def _flagged_resource(w: World, role: str) -> Ctx:
+    """A resource of a public dataset whose file the personal-data check found personal data in."""
+    from derek.quality.models import PersonalDataScan
+
+    ctx = _resource()(w, role)
+    with w.portal.db.session() as s:
+        s.add(PersonalDataScan(resource_id=ctx["resource"], sha256="", status="personal", findings=[]))
+    return ctx
+
+
 def _new_name(key: str) -> Callable[[World, str], Ctx]:
     def setup(w: World, _role: str) -> Ctx:
         return {key: w.portal.unique(key.replace("_", ""))}
@@ -261,6 +271,14 @@ def _harvest_source(w: World, ctx: Ctx) -> Any:
             return None
 
 
+def _scan_status(w: World, ctx: Ctx) -> Any:
+    from derek.quality.models import PersonalDataScan
+
+    with w.portal.db.session() as s:
+        scan = s.get(PersonalDataScan, ctx["resource"])
+        return (scan.status, scan.lawful_basis) if scan else None
+
+
 def _token_count(w: World, ctx: Ctx) -> Any:
     if "token_owner" not in ctx:
         return None
@@ -329,6 +347,10 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
     "job_read": lambda w, h, c: h.get(f"/api/v1/jobs/{c['job']}"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
+    "lawful_basis_record": lambda w, h, c: h.post(
+        f"/api/v1/resources/{c['resource']}/personal-data/lawful-basis",
+        json={"lawful_basis": "Published by law as a public register."},
+    ),
     "harvest_source_create": lambda w, h, c: h.post(
         "/api/v1/harvest/sources",
         json={"name": c["new_source"], "url": "https://data.example.org", "organization": w.org},
@@ -524,6 +546,13 @@ MATRIX: dict[str, Row] = {
         _new_name("new_source"),
         _harvest_source,
         (401, 403, 403, 403, 403, 403, 201),
+    ),
+    "personal_data.review.lawful_basis": Row(
+        "personal_data.review",
+        "lawful_basis_record",
+        _flagged_resource,
+        _scan_status,
+        (401, 403, 403, 403, 403, 403, 200),
     ),
 }
 

@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from derek.catalog import service as catalog
+from derek.catalog.schemas import DatasetUpdate, ResourceCreate
 from derek.config import Settings
 from derek.core.authz import SYSTEM
 from derek.core.db import Database
@@ -176,6 +177,24 @@ def test_edge_cases_pass_the_gate_and_private_and_draft_are_left_out(portal: Por
             for suffix in SUFFIXES:
                 assert http.get(f"/dataset/{name}.{suffix}").status_code == 404, (name, suffix)
             assert http.get(f"/dataset/{name}", headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_links_and_addresses_with_spaces_keep_the_turtle_valid(portal: Portal) -> None:
+    """A space or quote people type in a link or an e-mail address is percent-encoded in the IRI: rdflib
+    refuses to write it in Turtle, which once broke the dataset's and the whole catalog's output."""
+    name = portal.make_dataset(portal.make_org(), description={"en": "Odd links."}, contact_email='a"b@e.kz')
+    with portal.db.session() as s:
+        link = ResourceCreate(url="https://example.org/a file.csv?q=<x>", name="Spaced")
+        catalog.create_resource(s, SYSTEM, name, link)
+        catalog.update_dataset(
+            s, SYSTEM, portal.settings.jurisdiction, name, DatasetUpdate(languages=["k z"])
+        )
+    g = _graph(portal, f"/dataset/{name}.ttl")
+    assert {str(u) for u in g.objects(None, DCAT.accessURL)} == {"https://example.org/a%20file.csv?q=%3Cx%3E"}
+    vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
+    assert {str(e) for e in g.objects(None, vcard.hasEmail)} == {"mailto:a%22b@e.kz"}
+    assert not list(g.objects(None, DCTERMS.language))  # "k z" is no language code
+    assert _all_catalog_datasets(portal)  # the whole catalog still serializes
 
 
 def test_no_description_is_reported_in_plain_words(portal: Portal) -> None:

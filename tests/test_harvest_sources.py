@@ -31,6 +31,7 @@ from tests.conftest import REAL_FILES, Portal, start_portal
 
 DATA = Path(__file__).resolve().parent / "fixtures"
 SPANISH = (DATA / "dcat_datos_gob_es_dataset.ttl").read_bytes()
+BIRMINGHAM = (DATA / "ckan_package_search_data_birmingham_gov_uk.json").read_bytes()
 GERMAN = (REAL_FILES / "dcat_ap_de_opendata_hro_dataset.rdf").read_bytes()
 WASTE = json.loads((REAL_FILES / "kz_egov_medical_waste_by_region.json").read_text("utf-8"))["meta"]
 ENTITIES = json.loads(
@@ -75,6 +76,11 @@ class Remote:
         if path == "/remote-context.jsonld":
             doc = {"@context": "http://127.0.0.1:9/context.jsonld", "@id": "x", "title": "t"}
             return 200, "application/ld+json", json.dumps(doc).encode()
+        if path == "/birmingham/api/3/action/package_search":
+            if "start=0" in query:
+                return 200, "application/json", BIRMINGHAM
+            rest = {"success": True, "result": {"count": 38, "results": []}}  # the capture holds one page
+            return 200, "application/json", json.dumps(rest).encode()
         if path == "/blank.ttl":
             return 200, "text/turtle", BLANK
         if path == "/not-rdf.ttl":
@@ -197,6 +203,32 @@ def test_a_paged_dcat_catalog_is_mirrored_and_kept_in_step(
     remote.second_page = "ok"  # and comes back
     assert _counts(_run(target, admin, "eu")) == (0, 1, 0, 1)
     assert _mirrors(target, "eu")["c1be4007-d811-48fb-8818-2cb358b06a63"].state == "published"
+
+
+def test_a_real_ckan_portal_answer_is_mirrored(target: Portal, admin: str, remote: Remote) -> None:
+    """data.birmingham.gov.uk's own package_search answer (CKAN 2.x, with revision ids and 45 resources)."""
+    org = target.make_org()
+    _add(
+        target,
+        admin,
+        {"name": "bham", "kind": "ckan", "url": f"{remote.base}/birmingham", "organization": org},
+    )
+    first = _run(target, admin, "bham")
+    assert _counts(first) == (10, 0, 0, 0) and first["result"]["errors"] == [], first
+    mirrors = _mirrors(target, "bham")
+    cards = mirrors["cf552d08-cee9-43bf-8c0f-3196a9311799"]
+    lang = target.settings.jurisdiction.default_language
+    assert cards.title == {lang: "Purchase Card Transactions"}
+    assert cards.description[lang].startswith("Under the Code of Recommended Practice for Local Authorities")
+    assert len(cards.resources) == 45 and cards.resources[0].format == "XLS"
+    assert cards.resources[0].name == "Purchase Card transactions - April 2014"
+    assert cards.contact_email == "ian.martin@birmingham.gov.uk"  # the source's trailing space dropped
+    assert not cards.license_id and cards.extras["harvest_license_id"] == "uk-ogl"  # no licence stated here
+    assert (
+        cards.extras["harvest_original_url"] == f"{remote.base}/birmingham/dataset/purchase-card-transactions"
+    )
+    assert "bham--december_2020_purchase_card_transactions" in {d.name for d in mirrors.values()}
+    assert _counts(_run(target, admin, "bham")) == (0, 0, 0, 10)
 
 
 def test_blank_node_datasets_are_mirrored_by_identifier_and_stay_unchanged(

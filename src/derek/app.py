@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import derek.catalog  # noqa: F401  (registers policies)
 import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
 import derek.harvest.service  # noqa: F401  (registers the harvest action and its run job)
+import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
 from derek import __version__
 from derek.config import Settings
 from derek.core import jobs
@@ -101,22 +102,34 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.datastore import sql_api as datastore_sql_api
     from derek.datastore import views as datastore_views
     from derek.harvest import api as harvest_api
-    from derek.interop import ckan_api, datapackage_views
+    from derek.harvest import views as harvest_views
+    from derek.interop import (
+        ckan_api,
+        datapackage_views,
+        dcat_check_api,
+        dcat_check_views,  # noqa: F401  (its panel on the dataset's pages)
+    )
+    from derek.quality import api as quality_api
+    from derek.quality import views as quality_views  # also its panel on the dataset's pages
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
     app.include_router(core_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(dcat_check_api.router)  # /api/v1/datasets/{name}/dcat-check
     app.include_router(datastore_sql_api.router)  # before /api/v1/datastore/{resource_id} takes "sql"
     app.include_router(datastore_export_api.router)  # /export.{fmt} and CKAN's /datastore/dump/{id}
     app.include_router(datastore_api.router)
     app.include_router(harvest_api.router)
+    app.include_router(quality_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)
     app.include_router(dcat_views.router)  # /dataset/{name}.ttl|.jsonld|.rdf before the dataset page
     app.include_router(datastore_views.router)  # the resource page; after /resource/new and /edit
     app.include_router(admin_views.router)
+    app.include_router(harvest_views.router)  # /admin/harvest
+    app.include_router(quality_views.router)
     app.include_router(account_views.router)
     app.include_router(web_views.router)
     app.include_router(datapackage_views.router)  # /dataset/{name}/datapackage.json

@@ -36,6 +36,7 @@ def _settings(data_dir: Path | None = None) -> Settings:
 def _database(settings: Settings) -> Database:
     import derek.catalog  # noqa: F401  (registers policies)
     import derek.datastore.service  # noqa: F401  (uploads queue DataStore loads)
+    import derek.quality.personal_data  # noqa: F401  (uploads wait for their personal-data check)
     from derek.core.db import Database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,8 @@ class Profile:
     licences: tuple[Licence, ...]
     default_licence: str
     regions: tuple[Region, ...]
+    # the personal-data guard's detectors by name (derek.quality.detectors), e.g. ("kz_iin", "email")
+    personal_data: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def theme(self, code: str) -> Theme | None:
@@ -90,6 +92,7 @@ def load_profile(code: str, directory: Path | None = None) -> Profile:
         licences=licences,
         default_licence=portal.get("default_licence", "CC-BY-4.0"),
         regions=regions,
+        personal_data=tuple(data.get("personal_data", {}).get("detectors", [])),
         raw=data,
     )
 

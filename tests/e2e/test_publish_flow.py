@@ -26,7 +26,7 @@ def publisher(portal: Portal) -> tuple[str, str]:
 
 
 def test_create_upload_publish_and_find(
-    page: Page, browser: Browser, base_url: str, publisher: tuple[str, str], tmp_path: Path
+    page: Page, browser: Browser, base_url: str, publisher: tuple[str, str], tmp_path: Path, portal: Portal
 ) -> None:
     org, user = publisher
     word = "zebra" + uuid.uuid4().hex[:6]  # a word only this dataset has, to find it in search
@@ -67,7 +67,11 @@ def test_create_upload_publish_and_find(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Livestock by region")
     expect(row).to_contain_text("CSV")
+    expect(page.locator(".dcat-check")).to_contain_text("Conforms to DCAT-AP 3")
 
+    link = page.locator("#resources tbody tr a").first.get_attribute("href") or ""
+    # publishing waits for the personal-data check of the new file
+    assert portal.wait_checked(link.split("/resource/")[1].split("/")[0]) == "clean"
     page.get_by_role("button", name="Publish now").click()
     expect(page.locator(".flash")).to_contain_text("published")
     expect(page.locator(".status-panel .badge-published")).to_be_visible()
@@ -115,8 +119,19 @@ def test_dataset_form_is_accessible_in_every_language(
 
 def test_other_publish_pages_are_accessible(page: Page, publisher: tuple[str, str], portal: Portal) -> None:
     org, user = publisher
-    dataset = portal.make_dataset(org, state="draft")
+    dataset = portal.make_dataset(org, state="draft")  # no description: the DCAT-AP check lists it
     login(page, user, next="/publish")
-    for path in ("/publish", f"/dataset/{dataset}/edit", f"/dataset/{dataset}/resource/new", "/user/me"):
+    pages = (
+        "/publish",
+        f"/dataset/{dataset}",
+        f"/dataset/{dataset}/edit",
+        f"/dataset/{dataset}/resource/new",
+    )
+    for path in (*pages, "/user/me"):
         page.goto(path)
+        if path.startswith("/dataset/"):
+            expect(page.locator(".dcat-check li")).to_have_count(1)
         axe_check(page)
+    page.goto(f"/dataset/{dataset}?lang=en")
+    page.get_by_role("link", name="Description: the dataset has no description in any language").click()
+    expect(page).to_have_url(re.compile(rf"/dataset/{dataset}/edit#f-description$"))

@@ -46,6 +46,7 @@ from derek.web.forms import (
     texts,
 )
 from derek.web.pages import flash, render
+from derek.web.panels import render_panels
 from derek.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -262,6 +263,7 @@ def _dataset_form_page(
     form: DatasetForm,
     errors: FieldErrors,
     dataset: DatasetRead | None = None,
+    panels: str = "",
 ) -> HTMLResponse:
     return render(
         request,
@@ -273,7 +275,13 @@ def _dataset_form_page(
         orgs=orgs,
         frequencies=[(code, FREQUENCY_LABELS[code]) for code in FREQUENCIES],
         action=f"/dataset/{dataset.name}/edit" if dataset else "/publish/new",
+        panels=panels,
     )
+
+
+def _panels(request: Request, session: Session, actor: Actor, profile: Profile, dataset: DatasetRead) -> str:
+    """What other domains show about the stored dataset (the DCAT-AP check), on a form without errors."""
+    return render_panels("dataset", request, session=session, actor=actor, profile=profile, dataset=dataset)
 
 
 @router.get("/publish/new", response_class=HTMLResponse)
@@ -338,7 +346,9 @@ def edit_dataset(
         return login_redirect(request)
     dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
     orgs = _publisher_orgs(session, actor)
-    return _dataset_form_page(request, profile, orgs, DatasetForm.of(dataset, profile), {}, dataset)
+    form = DatasetForm.of(dataset, profile)
+    panels = _panels(request, session, actor, profile, dataset)
+    return _dataset_form_page(request, profile, orgs, form, {}, dataset, panels)
 
 
 @router.post("/dataset/{name}/edit", response_class=HTMLResponse)
@@ -387,7 +397,12 @@ def publish_dataset(
     request: Request, name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, submitted: FormDep
 ) -> Response:
     check_csrf(request, text(submitted, "csrf_token"))
-    dataset = service.update_dataset(session, actor, profile, name, DatasetUpdate(state="published"))
+    try:
+        dataset = service.update_dataset(session, actor, profile, name, DatasetUpdate(state="published"))
+    except Invalid as exc:  # a publication gate said no (e.g. personal data): the dataset page says why
+        session.rollback()
+        flash(request, exc.message)
+        return RedirectResponse(f"/dataset/{name}", status_code=303)
     flash(request, "The dataset is published.")
     target = _safe_next(text(submitted, "next"), f"/dataset/{dataset.name}/edit")
     return RedirectResponse(target, status_code=303)
@@ -437,6 +452,7 @@ def _resource_form_page(
     form: ResourceForm,
     errors: FieldErrors,
     resource: ResourceRead | None = None,
+    panels: str = "",
 ) -> HTMLResponse:
     action = f"/dataset/{dataset.name}/resource/" + (f"{resource.id}/edit" if resource else "new")
     return render(
@@ -449,6 +465,7 @@ def _resource_form_page(
         errors=errors,
         action=action,
         formats=COMMON_FORMATS,
+        panels=panels,
     )
 
 
@@ -459,7 +476,8 @@ def new_resource(
     if not actor.authenticated:
         return login_redirect(request)
     dataset = _editable_dataset(session, actor, profile, name, "dataset.update")
-    return _resource_form_page(request, dataset, ResourceForm(), {})
+    panels = _panels(request, session, actor, profile, dataset)  # where a new dataset lands
+    return _resource_form_page(request, dataset, ResourceForm(), {}, panels=panels)
 
 
 FormText = Annotated[str, Form()]

@@ -41,7 +41,7 @@ from derek.catalog.schemas import (
 )
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
 from derek.config import Profile
-from derek.core import audit, events
+from derek.core import audit, events, gates
 from derek.core.authz import Actor, authorize
 from derek.core.db import utcnow
 from derek.core.errors import Conflict, Invalid, NotFound
@@ -334,7 +334,11 @@ def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
         setattr(dataset, key, value)
 
 
-def create_dataset(session: Session, actor: Actor, profile: Profile, data: DatasetCreate) -> DatasetRead:
+def create_dataset(
+    session: Session, actor: Actor, profile: Profile, data: DatasetCreate, *, default_licence: bool = True
+) -> DatasetRead:
+    """Create a dataset. A dataset given no licence gets the profile's default one, unless `default_licence`
+    is False (a harvested mirror whose source's licence is not one of the portal's: it states none)."""
     org = _referenced_org(session, data.organization, "organization")
     authorize(actor, "dataset.create", org)
     errors = _validate_vocabularies(profile, data)
@@ -347,7 +351,7 @@ def create_dataset(session: Session, actor: Actor, profile: Profile, data: Datas
             f"A dataset named {data.name!r} already exists.", errors={"name": ["That URL is already in use."]}
         )
     values = data.model_dump(exclude={"name", "organization"})
-    values["license_id"] = values.get("license_id") or profile.default_licence
+    values["license_id"] = values.get("license_id") or (profile.default_licence if default_licence else "")
     values["temporal_start"], values["temporal_end"] = data.temporal_start, data.temporal_end
     values["issued"] = data.issued or (utcnow() if data.state == "published" else None)
     dataset = Dataset(slug=data.name, organization_id=org.id, created_by=actor.user_id, modified=utcnow())
@@ -371,7 +375,13 @@ _RESET_BY_NULL: dict[str, Any] = {
 
 
 def update_dataset(
-    session: Session, actor: Actor, profile: Profile, name_or_id: str, data: DatasetUpdate
+    session: Session,
+    actor: Actor,
+    profile: Profile,
+    name_or_id: str,
+    data: DatasetUpdate,
+    *,
+    default_licence: bool = True,
 ) -> DatasetRead:
     dataset = find_visible_dataset(session, actor, name_or_id)
     authorize(actor, "dataset.update", dataset)
@@ -407,7 +417,8 @@ def update_dataset(
         if key in values and values[key] is None:
             values[key] = type(default)(default)
     if values.get("license_id") is None and "license_id" in values:
-        values["license_id"] = profile.default_licence
+        values["license_id"] = profile.default_licence if default_licence else ""
+    _check_gates(session, dataset, values)
     if values.get("state") == "published" and dataset.issued is None:
         dataset.issued = utcnow()
     _apply(dataset, values)
@@ -417,6 +428,20 @@ def update_dataset(
     search_index.index_dataset(session, dataset)
     audit.record(session, actor, "dataset.update", "dataset", dataset.id, before, _dataset_dict(dataset))
     return dataset_read(session, profile, dataset)
+
+
+def _check_gates(session: Session, dataset: Dataset, values: dict[str, Any]) -> None:
+    """A dataset about to become public (published and not private) passes every publication gate."""
+    was_public = dataset.state == "published" and not dataset.private
+    will_be_public = values.get("state", dataset.state) == "published" and not values.get(
+        "private", dataset.private
+    )
+    if will_be_public and not was_public:
+        reasons = gates.reasons_not_to_publish(session, dataset.id)
+        if reasons:
+            raise Invalid(
+                "The dataset cannot be published yet: " + " ".join(reasons), errors={"state": reasons}
+            )
 
 
 def delete_dataset(session: Session, actor: Actor, name_or_id: str) -> None:
@@ -786,6 +811,17 @@ def delete_resource(session: Session, actor: Actor, resource_id: str) -> None:
 
 def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
     return _find_resource(session, actor, resource_id)
+
+
+def resource_labels(session: Session, dataset_id: str) -> list[tuple[str, str]]:
+    """(id, what people call it: its name, else its file name, else its position) of a dataset's resources,
+    in order: for messages other domains write about them (no authorization: ids come from the caller)."""
+    rows = session.execute(
+        select(Resource.id, Resource.name, Resource.filename, Resource.position)
+        .where(Resource.dataset_id == dataset_id)
+        .order_by(Resource.position)
+    ).all()
+    return [(r.id, r.name or r.filename or f"#{r.position + 1}") for r in rows]
 
 
 def get_resource_read(session: Session, actor: Actor, resource_id: str) -> ResourceRead:

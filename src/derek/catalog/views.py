@@ -20,6 +20,7 @@ from derek.core.i18n import pick, translator
 from derek.core.storage import FileStore
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
 from derek.web.pages import LANGUAGE_NAMES, render
+from derek.web.panels import render_panels
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,6 +67,9 @@ def dataset_page(
         page_url=f"{site}/dataset/{dataset.name}",
         jsonld=schemaorg.page_markup(dataset, site=site, lang=lang, profile=profile),
         can_edit=can(actor, "dataset.update", dataset.organization.id),
+        panels=render_panels(
+            "dataset", request, session=session, actor=actor, profile=profile, dataset=dataset
+        ),
     )
 
 

@@ -17,6 +17,7 @@ Subscriber = Callable[..., None]
 _SUBSCRIBERS: dict[str, list[Subscriber]] = {}
 
 RESOURCE_CONTENT_CHANGED = "resource.content_changed"  # data: actor, resource_id, format, url_type
+TABLE_LOADED = "datastore.table_loaded"  # data: actor, resource_id, sha256 (the file the new table holds)
 
 
 def subscribe(name: str) -> Callable[[Subscriber], Subscriber]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +178,7 @@ def load_resource(
             )
             if checkable:
                 jobs.enqueue(session, actor, VALIDATE_JOB, "resource", resource.id, {"sha256": sha256})
+            events.publish(events.TABLE_LOADED, session, actor=actor, resource_id=resource.id, sha256=sha256)
             session.commit()  # from here on the new table is the one queried
         except BaseException:
             session.rollback()
@@ -395,6 +397,34 @@ def column_stats(session: Session, actor: Actor, duck: DuckStore, resource_id: s
             }
         )
     return stats
+
+
+def candidate_cells(
+    session: Session, duck: DuckStore, resource_id: str, pattern: str, batch: int = 10_000
+) -> Iterator[tuple[str, int, Any]]:
+    """Every cell of the resource's table whose text matches `pattern` (a regular expression), as (column,
+    row number from 0, value as stored), column by column, read in batches so memory stays bounded. DuckDB
+    does the filtering, so callers only see cells worth a closer look (the personal-data scan)."""
+    row = session.get(DatastoreTable, resource_id)
+    if row is None or row.status != "loaded":
+        raise NotFound(f"The resource {resource_id!r} has no table in the DataStore.")
+    for f in row.fields:
+        c = quoted(f["id"])
+        with duck.cursor() as cur:
+            cur.execute(
+                f"SELECT rowid, {c} FROM {quoted(row.table_name)} "
+                f"WHERE regexp_matches(CAST({c} AS VARCHAR), ?) ORDER BY rowid",
+                [pattern],
+            )
+            while chunk := cur.fetchmany(batch):
+                for number, value in chunk:
+                    yield f["id"], int(number), value
+
+
+def table_of(session: Session, resource_id: str) -> tuple[str, int] | None:
+    """(the file's sha256, rows) of the resource's loaded table, or None."""
+    row = session.get(DatastoreTable, resource_id)
+    return (row.sha256, row.row_count) if row is not None and row.status == "loaded" else None
 
 
 def loaded_resource_ids(session: Session, resource_ids: list[str]) -> set[str]:

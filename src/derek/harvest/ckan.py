@@ -119,10 +119,12 @@ def _multilingual(pkg: dict[str, Any], plain: str, translated: str, lang: str) -
     text: dict[str, str] = {}
     given = pkg.get(translated)
     if isinstance(given, dict):
-        text = {k: str(v)[:20000] for k, v in given.items() if re.fullmatch(r"[a-z]{2}", str(k)) and v}
-    if not text and pkg.get(plain):
-        text = {lang: str(pkg[plain])[:20000]}
-    return text
+        text = {
+            k: str(v).strip()[:20000] for k, v in given.items() if re.fullmatch(r"[a-z]{2}", str(k)) and v
+        }
+    if not text and str(pkg.get(plain) or "").strip():
+        text = {lang: str(pkg[plain]).strip()[:20000]}
+    return {k: v for k, v in text.items() if v}
 
 
 def _names(value: Any) -> list[str]:

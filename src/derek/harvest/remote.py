@@ -63,6 +63,11 @@ def get(http: httpx.Client, url: str, allow_private: bool) -> httpx.Response:
             response = http.get(url)
         except httpx.TimeoutException as exc:
             raise SourceFailed(f"{urlsplit(url).hostname} did not answer in time ({url[:300]}).") from exc
+        except httpx.ConnectError as exc:
+            raise SourceFailed(
+                f"{urlsplit(url).hostname} could not be reached (no answer at {url[:300]}): check the "
+                "address, or try again later."
+            ) from exc
         except httpx.HTTPError as exc:
             raise SourceFailed(f"{urlsplit(url).hostname} could not be reached: {exc}.") from exc
         if response.is_redirect:
@@ -115,8 +120,8 @@ def link(
     if not url.lower().startswith(("http://", "https://", "ftp://")) or len(url) > 2000:
         return None
     return ResourceCreate(
-        name=name[:300],
-        description=description[:20000],
+        name=name.strip()[:300],
+        description=description.strip()[:20000],
         url=url,
         format=fmt[:50],
         media_type=media_type[:120],

@@ -135,11 +135,20 @@ def get_source(session: Session, actor: Actor, name_or_id: str, runs: int = 10) 
     return _source_read(session, _find_source(session, name_or_id), runs=runs)
 
 
+def active_run(session: Session, name: str) -> jobs.Job | None:
+    """The source's run job when one is queued or running."""
+    latest = jobs.latest_for(session, RUN_JOB, name)
+    return latest if latest is not None and latest.status in ("queued", "running") else None
+
+
 def queue_run(session: Session, actor: Actor, name_or_id: str) -> jobs.Job:
-    """Queue a run for the server's worker (the caller commits); follow the job for its progress."""
+    """Queue a run for the server's worker (the caller commits); follow the job for its progress. While a
+    run of the source is queued or running, that job is returned and nothing more is queued."""
     source = _find_source(session, name_or_id)
     authorize(actor, "harvest.manage", source)
-    return jobs.enqueue(session, actor, RUN_JOB, "harvest_source", source.name)
+    return active_run(session, source.name) or jobs.enqueue(
+        session, actor, RUN_JOB, "harvest_source", source.name
+    )
 
 
 def _name_taken(session: Session, profile: Profile, name: str) -> bool:
@@ -322,7 +331,9 @@ def _apply_one(
             return "unchanged", record
         if record.withdrawn_at is not None:
             catalog.restore_dataset(session, actor, record.dataset_id)
-        catalog.update_dataset(session, actor, profile, record.dataset_id, DatasetUpdate(**item.fields))
+        catalog.update_dataset(
+            session, actor, profile, record.dataset_id, DatasetUpdate(**item.fields), default_licence=False
+        )
         _apply_resources(session, actor, profile, record.dataset_id, item.resources)
         record.content_hash, record.remote_name, record.remote_url = (
             item.content_hash,
@@ -332,8 +343,12 @@ def _apply_one(
         record.harvested_at, record.withdrawn_at = now, None
         return "updated", record
     name = _local_name(session, profile, source, item.remote_name, item.remote_id)
-    created = catalog.create_dataset(
-        session, actor, profile, DatasetCreate(name=name, organization=org_id, **item.fields)
+    created = catalog.create_dataset(  # a licence the portal does not know is no licence, not the default
+        session,
+        actor,
+        profile,
+        DatasetCreate(name=name, organization=org_id, **item.fields),
+        default_licence=False,
     )
     for data in item.resources:
         catalog.create_resource(session, actor, created.id, data)
@@ -362,7 +377,7 @@ def queue_due_runs(session: Session, now: datetime) -> int:
             continue
         latest = jobs.latest_for(session, RUN_JOB, source.name)
         if latest is not None and (
-            latest.status in ("queued", "running") or now - latest.created_at < PERIODS[source.schedule]
+            active_run(session, source.name) or now - latest.created_at < PERIODS[source.schedule]
         ):
             continue  # already on its way, or tried within the period (a failing source waits too)
         jobs.enqueue(session, SYSTEM, RUN_JOB, "harvest_source", source.name, {"scheduled": True})

@@ -12,7 +12,10 @@ Mapping decisions (also in docs/architecture.md, "DCAT-AP"):
 - Every object the strict range shapes check is typed in the graph (skos:Concept with labels for themes,
   dct:Frequency, dct:LinguisticSystem, dct:MediaTypeOrExtent, dct:MediaType, dct:LicenseDocument, vcard:Kind,
   foaf:Document, dct:Location), so `range.ttl` passes without background vocabularies.
-- Only datasets an anonymous visitor may see (published, not private) are ever put in a graph.
+- Only datasets an anonymous visitor may see (published, not private) are ever served; the publisher's
+  DCAT-AP check (`dcat_check.py`) builds the same graph of a draft or private dataset for its editors.
+- Links people typed (resource URLs, file names, e-mail addresses) are written as IRIs with the characters
+  an IRI may not hold percent-encoded: one space would otherwise break the Turtle of the whole catalog.
 """
 
 from __future__ import annotations
@@ -68,6 +71,8 @@ FORMAT_ALIASES = {
     "TGZ": "TAR_GZ", "YML": "YAML", "MD": "MARKDOWN", "SHAPEFILE": "SHP", "GEOPACKAGE": "GPKG",
     "NC": "NETCDF",
 }  # fmt: skip
+NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')  # what rdflib refuses to write in Turtle
+THREE_LETTERS = re.compile(r"^[A-Za-z]{3}$")
 MEDIA_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 KAZAKH_LETTERS = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -93,7 +98,7 @@ def file_type_uri(fmt: str) -> URIRef | None:
 
 
 def language_uri(code: str) -> URIRef | None:
-    eu = LANGUAGES.get(code.lower()) or (code.upper() if len(code) == 3 else None)
+    eu = LANGUAGES.get(code.lower()) or (code.upper() if THREE_LETTERS.match(code) else None)
     return URIRef(EU + "language/" + eu) if eu else None
 
 
@@ -113,6 +118,11 @@ def keyword_language(keyword: str) -> str | None:
     if LATIN.search(keyword):
         return "en"
     return None
+
+
+def iri(text: str) -> URIRef:
+    """A link as people typed it, with the characters an IRI may not hold percent-encoded (UTF-8)."""
+    return URIRef(NOT_IN_IRI.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text))
 
 
 def _texts(graph: Graph, subject: URIRef | BNode, predicate: URIRef, texts: dict[str, str]) -> None:
@@ -216,7 +226,7 @@ class Builder:
             fn = d.contact_name or pick(org.title, self.profile.default_language)
             g.add((contact, VCARD.fn, Literal(fn)))
             if d.contact_email:
-                g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{d.contact_email}")))
+                g.add((contact, VCARD.hasEmail, iri(f"mailto:{d.contact_email}")))
             g.add((uri, DCAT.contactPoint, contact))
         if d.update_frequency:
             freq = self._typed(URIRef(f"{EU}frequency/{d.update_frequency}"), DCTERMS.Frequency)
@@ -262,9 +272,9 @@ class Builder:
             g.add((uri, DCTERMS.description, Literal(r.description)))
         if r.url_type == "upload":
             g.add((uri, DCAT.accessURL, URIRef(f"{site}/dataset/{d.name}/resource/{r.id}")))
-            g.add((uri, DCAT.downloadURL, URIRef(site + r.download_url)))
+            g.add((uri, DCAT.downloadURL, iri(site + r.download_url)))
         elif r.url:
-            g.add((uri, DCAT.accessURL, URIRef(r.url)))
+            g.add((uri, DCAT.accessURL, iri(r.url)))
         else:  # a resource without a file or link yet: its page is where it is reached
             g.add((uri, DCAT.accessURL, URIRef(f"{site}/dataset/{d.name}/resource/{r.id}")))
         media_type = r.media_type.split(";")[0].strip().lower()
@@ -286,15 +296,21 @@ class Builder:
         return uri
 
 
+def graph_of_dataset(profile: Profile, site: str, dataset: DatasetRead) -> Graph:
+    """The graph of one dataset with its catalog's link to it, whatever its state: the caller decides who
+    may see it (`/dataset/{name}.ttl` only public ones, the publisher's check their own drafts too)."""
+    graph = new_graph()
+    builder = Builder(graph, profile, site.rstrip("/"))
+    graph.add((builder.catalog_uri, DCAT.dataset, builder.dataset(dataset)))
+    return graph
+
+
 def dataset_graph(session: Session, profile: Profile, site: str, name_or_id: str) -> Graph:
     """The graph of one public dataset (with its catalog's link to it); NotFound if it is not public."""
     dataset = service.get_dataset(session, ANONYMOUS, profile, name_or_id)
     if dataset.state != "published" or dataset.private:  # the anonymous actor never sees these; be sure
         raise NotFound(f"There is no dataset {name_or_id!r}.")
-    graph = new_graph()
-    builder = Builder(graph, profile, site.rstrip("/"))
-    graph.add((builder.catalog_uri, DCAT.dataset, builder.dataset(dataset)))
-    return graph
+    return graph_of_dataset(profile, site, dataset)
 
 
 def public_count(session: Session) -> int:

@@ -8,6 +8,7 @@ for the gaps of the official ones: issued/modified datatypes, empty titles, text
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -98,12 +99,34 @@ CLASS_WORDS = {
 
 
 @dataclass(frozen=True)
+class Words:
+    """A message as a translatable template (its msgid in the locale catalogs) and the values it takes."""
+
+    template: str  # English, with {resource}, {field} and {problem} where it names them
+    resource: str = ""  # the resource's name
+    field: str = ""  # the form field's label (itself a msgid)
+    problem: str = ""  # the problem in English words (only in the fallback templates)
+
+    def say(self, gettext: Callable[..., str] | None = None) -> str:
+        """The message in the language of gettext (derek.core.i18n.translator), English without one."""
+        if gettext is None:
+            return self.template.format(resource=self.resource, field=self.field, problem=self.problem)
+        field = gettext(self.field) if self.field else ""
+        return gettext(self.template, resource=self.resource, field=field, problem=self.problem)
+
+
+@dataclass(frozen=True)
 class Violation:
     focus: str  # the node at fault (a dataset's, distribution's... URI)
     path: str  # the property's URI ("" when the shape is about the node)
     message: str  # plain words
     severity: str  # Violation | Warning | Info
     detail: str  # pySHACL's own message
+    # for a publisher (interop/dcat_check.py): where to fix it, and the message to translate
+    field: str = ""  # the form (and API) field holding the value at fault, "" when no form shows it
+    resource_id: str = ""  # the resource whose form holds that field, "" for the dataset's own form
+    words: Words | None = None
+    constraint: str = ""  # the SHACL constraint component's name, e.g. "MinCountConstraintComponent"
 
 
 @cache
@@ -179,6 +202,7 @@ def validate(graph: Graph, strict: bool = False) -> list[Violation]:
                 message=_words(graph, focus, path_s, str(component), str(detail or ""), str(value or "")),  # type: ignore[arg-type]
                 severity=str(severity).rsplit("#", 1)[-1],
                 detail=str(detail or ""),
+                constraint=str(component).rsplit("#", 1)[-1],
             )
         )
     return sorted(found, key=lambda v: (v.severity != "Violation", v.focus, v.path))

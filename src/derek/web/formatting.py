@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 
 from derek.web.pages import env
@@ -21,6 +21,22 @@ def local_date(value: date | datetime | None, lang: str, timezone: str = "UTC", 
         return format_date(value, style, locale=lang)
     except (ValueError, LookupError):
         return value.isoformat()
+
+
+def local_datetime(value: datetime | None, lang: str, timezone: str = "UTC") -> str:
+    """A UTC time as the local date and hour:minute, for events that happen more than once a day."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(timezone))
+    try:
+        day = format_date(local.date(), "medium", locale=lang)
+        return f"{day}, {format_time(local, 'HH:mm', locale=lang)}"
+    except (ValueError, LookupError):
+        return local.strftime("%Y-%m-%d %H:%M")
+
+
+def iso_datetime(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat(timespec="seconds")
 
 
 def local_number(value: int | float | None, lang: str) -> str:
@@ -41,3 +57,5 @@ def iso_date(value: date | datetime | None) -> str:
 env.filters["local_date"] = local_date
 env.filters["local_number"] = local_number
 env.filters["iso_date"] = iso_date
+env.filters["local_datetime"] = local_datetime
+env.filters["iso_datetime"] = iso_datetime

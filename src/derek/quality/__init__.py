@@ -1,0 +1,1 @@
+"""Data quality checks before publication: the personal-data guard and its detectors."""

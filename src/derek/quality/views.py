@@ -1,0 +1,76 @@
+"""The "Personal data check" panel on a dataset's pages (its editors) and the reviewer's lawful-basis form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from derek.catalog import service as catalog
+from derek.catalog.schemas import DatasetRead
+from derek.config import Profile
+from derek.core.authz import Actor, can
+from derek.core.errors import Invalid
+from derek.core.i18n import translator
+from derek.quality import personal_data as service
+from derek.web.account_views import FormDep
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_lang
+from derek.web.forms import text
+from derek.web.pages import env, flash
+from derek.web.panels import register
+from derek.web.security import check_csrf, csrf_token
+
+router = APIRouter(include_in_schema=False)
+
+
+@register("dataset")
+def personal_data_panel(
+    request: Request, *, session: Session, actor: Actor, profile: Profile, dataset: DatasetRead, **_: Any
+) -> Markup:
+    if not can(actor, "dataset.update", dataset.organization.id):
+        return Markup("")
+    lang = get_lang(request)
+    scans = []
+    for resource in dataset.resources:
+        scan = service.get_scan(session, actor, resource.id, lang)
+        if scan.status != "not_scanned":
+            scans.append((resource, scan))
+    if not scans:
+        return Markup("")
+    html = env.get_template("quality/_personal_data.html").render(
+        _=translator(lang),
+        lang=lang,
+        dataset=dataset,
+        scans=scans,
+        may_review=can(actor, "personal_data.review", None),
+        csrf_token=csrf_token(request),
+        blocked=any(s.status in service.BLOCKING for _r, s in scans),
+    )
+    return Markup(html)
+
+
+@router.post("/dataset/{name}/resource/{resource_id}/personal-data/lawful-basis")
+def record_lawful_basis(
+    request: Request,
+    name: str,
+    resource_id: str,
+    session: SessionDep,
+    actor: ActorDep,
+    profile: ProfileDep,
+    lang: LangDep,
+    submitted: FormDep,
+) -> Response:
+    check_csrf(request, text(submitted, "csrf_token"))
+    dataset = catalog.get_dataset(session, actor, profile, name)
+    try:
+        service.record_lawful_basis(session, actor, resource_id, text(submitted, "lawful_basis"), lang)
+    except Invalid as exc:
+        session.rollback()
+        flash(request, exc.message)
+        return RedirectResponse(f"/dataset/{dataset.name}#personal-data", status_code=303)
+    session.commit()
+    flash(request, "The lawful basis is recorded: the dataset can be published with this file.")
+    return RedirectResponse(f"/dataset/{dataset.name}#personal-data", status_code=303)
