@@ -196,6 +196,7 @@ def start_portal(tmp: Path, **overrides: Any) -> Iterator[Portal]:
         "secret_key": "test-secret",
         "login_attempts_per_minute": int(os.environ.get("DEREK_TEST_LOGIN_LIMIT", "1000")),
         "datastore_fetch": False,
+        "link_checks": False,  # they would reach the addresses test datasets name (example.org)
     }
     settings = Settings(**{**values, **overrides})
     app = create_app(settings)

@@ -347,6 +347,7 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "token_list": lambda w, h, c: h.get("/api/v1/tokens"),
     "job_read": lambda w, h, c: h.get(f"/api/v1/jobs/{c['job']}"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
+    "link_check_start": lambda w, h, c: h.post("/api/v1/quality/link-check"),
     "lawful_basis_record": lambda w, h, c: h.post(
         f"/api/v1/resources/{c['resource']}/personal-data/lawful-basis",
         json={"lawful_basis": "Published by law as a public register."},
@@ -553,6 +554,9 @@ MATRIX: dict[str, Row] = {
         _flagged_resource,
         _scan_status,
         (401, 403, 403, 403, 403, 403, 200),
+    ),
+    "quality.run.link_check": Row(
+        "quality.run", "link_check_start", _nothing, None, (401, 403, 403, 403, 403, 403, 202)
     ),
 }
 

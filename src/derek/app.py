@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import derek.catalog  # noqa: F401  (registers policies)
 import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
 import derek.harvest.service  # noqa: F401  (registers the harvest action and its run job)
+import derek.quality.links  # noqa: F401  (the link check job and its daily schedule)
 import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
 from derek import __version__
 from derek.config import Settings

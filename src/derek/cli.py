@@ -323,7 +323,8 @@ def harvest_add(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        err.print(f"[red]{where + ': ' if where else ''}{first['msg']}[/red]")
+        message = str(first["msg"]).removeprefix("Value error, ")
+        err.print(f"[red]{where + ': ' if where else ''}{message}[/red]")
         raise typer.Exit(1) from exc
     except DomainError as exc:
         err.print(f"[red]{exc.message}[/red]")
@@ -447,6 +448,30 @@ def harvest_run(
 
 
 # ---------------------------------------------------------------- export and import
+
+
+quality_app = typer.Typer(help="The portal's quality checks.", no_args_is_help=True)
+app.add_typer(quality_app, name="quality")
+
+
+@quality_app.command("run")
+def quality_run(data_dir: DataDirOption = None) -> None:
+    """Run the quality checks now, with a progress bar: every resource's web address is checked (HEAD, else
+    a one-byte GET) and broken ones are flagged. The server's worker also does this once a day."""
+    import derek.quality.links as links
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    with _progress_bar() as bar, db.session() as session:
+        task = bar.add_task("checking links", total=None)
+        counts = links.run_checks(
+            session,
+            allow_private=settings.fetch_allow_private,
+            timeout=settings.fetch_timeout,
+            progress=lambda done, total, _unit, _msg: bar.update(task, completed=done, total=total or None),
+        )
+        session.commit()
+    err.print(f"{counts['checked']} links checked: {counts['ok']} work, {counts['broken']} broken")
 
 
 def _progress_bar() -> Any:

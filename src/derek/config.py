@@ -110,6 +110,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     datastore_sql: bool = True  # CKAN's datastore_search_sql over the SQL sandbox (off: an unknown action)
     run_jobs: bool = True  # a worker thread in the server runs queued jobs (loads, checks)
+    link_checks: bool = True  # the worker checks every resource's web address daily (and when asked)
     datastore_memory_limit: str = "750MB"  # DuckDB's memory limit for loads, queries and SQL
     datastore_fetch: bool = True  # fetch tabular files registered by URL and load them into the DataStore
     fetch_allow_private: bool = False  # may the portal fetch registered URLs from private networks?

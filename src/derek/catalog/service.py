@@ -813,6 +813,20 @@ def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Data
     return _find_resource(session, actor, resource_id)
 
 
+def linked_resources(session: Session, resource_ids: list[str] | None = None) -> list[tuple[str, str]]:
+    """(id, URL) of every resource registered by a web address in a dataset that is not deleted (all, or
+    those of `resource_ids`), for checks other domains run on the links (no authorization: a system task)."""
+    query = (
+        select(Resource.id, Resource.url)
+        .join(Dataset, Dataset.id == Resource.dataset_id)
+        .where(Dataset.state != "deleted", Resource.url_type != "upload", Resource.url.like("http%"))
+        .order_by(Resource.id)
+    )
+    if resource_ids is not None:
+        query = query.where(Resource.id.in_(resource_ids))
+    return [(r.id, r.url) for r in session.execute(query)]
+
+
 def resource_labels(session: Session, dataset_id: str) -> list[tuple[str, str]]:
     """(id, what people call it: its name, else its file name, else its position) of a dataset's resources,
     in order: for messages other domains write about them (no authorization: ids come from the caller)."""

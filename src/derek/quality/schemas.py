@@ -35,3 +35,37 @@ class LawfulBasis(BaseModel):
     lawful_basis: str = Field(
         min_length=1, max_length=5000, description="the law or decision that allows publishing this data"
     )
+
+
+class LinkCheckRead(BaseModel):
+    checked_at: datetime
+    ok: bool
+    http_status: int | None = Field(description="the last answer's status, None when there was no answer")
+    error: str = Field(description="what went wrong, in words")
+    elapsed_ms: int
+
+
+class LinkStatusRead(BaseModel):
+    resource_id: str
+    status: str = Field(description="unchecked, ok or broken")
+    url: str = ""
+    http_status: int | None = None
+    error: str = ""
+    checked_at: datetime | None = None
+    broken_since: datetime | None = None
+    history: list[LinkCheckRead] = Field(default_factory=list, description="the latest checks, newest first")
+
+
+class ResourceStars(BaseModel):
+    id: str
+    name: str
+    stars: int = Field(ge=0, le=5)
+    reason: str = Field(description="why, in words")
+    format: str = Field(description="the format the stars were read from (media type first, format second)")
+
+
+class StarsRead(BaseModel):
+    dataset: str
+    stars: int = Field(ge=0, le=5, description="5-star openness: the best of its resources")
+    licence_open: bool
+    resources: list[ResourceStars]

@@ -1,4 +1,5 @@
-"""The "Personal data check" panel on a dataset's pages (its editors) and the reviewer's lawful-basis form."""
+"""Quality panels on a dataset's pages (personal-data check for editors, broken links for everyone) and the
+reviewer's lawful-basis form."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from derek.config import Profile
 from derek.core.authz import Actor, can
 from derek.core.errors import Invalid
 from derek.core.i18n import translator
+from derek.quality import links, stars
 from derek.quality import personal_data as service
 from derek.web.account_views import FormDep
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_lang
@@ -49,6 +51,36 @@ def personal_data_panel(
         csrf_token=csrf_token(request),
         blocked=any(s.status in service.BLOCKING for _r, s in scans),
     )
+    return Markup(html)
+
+
+@register("dataset")
+def broken_links_panel(
+    request: Request, *, session: Session, actor: Actor, profile: Profile, dataset: DatasetRead, **_: Any
+) -> Markup:
+    """For everyone: which of the dataset's links did not work at their latest check."""
+    broken = links.broken_in(session, [r.id for r in dataset.resources])
+    if not broken:
+        return Markup("")
+    lang = get_lang(request)
+    rows = [(r, broken[r.id]) for r in dataset.resources if r.id in broken]
+    html = env.get_template("quality/_broken_links.html").render(
+        _=translator(lang), lang=lang, dataset=dataset, rows=rows
+    )
+    return Markup(html)
+
+
+@register("dataset")
+def stars_panel(
+    request: Request, *, session: Session, actor: Actor, profile: Profile, dataset: DatasetRead, **_: Any
+) -> Markup:
+    """For everyone: the dataset's 5-star openness and what would raise it."""
+    if not dataset.resources:
+        return Markup("")
+    broken = set(links.broken_in(session, [r.id for r in dataset.resources]))
+    rated = stars.dataset_stars(profile, dataset, broken)
+    lang = get_lang(request)
+    html = env.get_template("quality/_stars.html").render(_=translator(lang), lang=lang, rated=rated)
     return Markup(html)
 
 
