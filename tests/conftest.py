@@ -9,8 +9,10 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,44 @@ from derek.core.authz import SYSTEM
 from derek.core.db import Database
 
 PASSWORD = "correct-horse-battery"
+
+
+# (method, path with its query) -> (status, headers, body)
+Answer = Callable[[str, str], tuple[int, dict[str, str], bytes]]
+
+
+@contextmanager
+def local_server(answer: Answer) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 that answers GET and HEAD with `answer` (tests reach no other network);
+    its base URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _reply(self, method: str) -> None:
+            status, headers, body = answer(method, self.path)
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if method != "HEAD":
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._reply("GET")
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self._reply("HEAD")
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def free_port() -> int:

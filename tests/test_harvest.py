@@ -6,9 +6,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +21,7 @@ from derek.core.db import Database
 from derek.core.errors import NotFound
 from derek.harvest import service as harvest
 from derek.harvest.models import HarvestRun
-from tests.conftest import Portal, free_port, fresh_database_url, start_portal
+from tests.conftest import Portal, free_port, fresh_database_url, local_server, start_portal
 
 
 @pytest.fixture(scope="module")
@@ -150,30 +148,15 @@ class _Flaky:
 def flaky() -> Iterator[tuple[_Flaky, str]]:
     state = _Flaky()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            parts = urlsplit(self.path)
-            if parts.path != "/api/3/action/package_search":
-                self.send_error(404)
-                return
-            start = int(parse_qs(parts.query).get("start", ["0"])[0])
-            status, body = state.page(start)
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def answer(_method: str, target: str) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(target)
+        if parts.path != "/api/3/action/package_search":
+            return 404, {}, b""
+        status, body = state.page(int(parse_qs(parts.query).get("start", ["0"])[0]))
+        return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_server(answer) as base:
+        yield state, base
 
 
 def test_a_source_failing_half_way_keeps_the_previous_state(

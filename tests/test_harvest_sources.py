@@ -8,11 +8,9 @@ Derek instance is harvested through its own /catalog.ttl.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +25,7 @@ from derek.core.authz import SYSTEM
 from derek.core.db import utcnow
 from derek.harvest import service as harvest
 from derek.harvest.models import HarvestRecord, HarvestSource
-from tests.conftest import REAL_FILES, Portal, start_portal
+from tests.conftest import REAL_FILES, Portal, local_server, start_portal
 
 DATA = Path(__file__).resolve().parent / "fixtures"
 SPANISH = (DATA / "dcat_datos_gob_es_dataset.ttl").read_bytes()
@@ -99,25 +97,14 @@ class Remote:
 def remote() -> Iterator[Remote]:
     state = Remote()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            parts = urlsplit(self.path)
-            status, media, body = state.answer(parts.path, parts.query)
-            self.send_response(status)
-            self.send_header("Content-Type", media)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(_method: str, target: str) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(target)
+        status, media, body = state.answer(parts.path, parts.query)
+        return status, {"Content-Type": media}, body
 
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with local_server(answer) as base:
+        state.base = base
+        yield state
 
 
 @pytest.fixture(scope="module")

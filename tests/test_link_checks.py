@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from derek.core import jobs
 from derek.core.authz import SYSTEM
 from derek.core.db import utcnow
 from derek.quality import links
-from tests.conftest import Portal, free_port, start_portal
+from tests.conftest import Portal, free_port, local_server, start_portal
 
 
 @dataclass
@@ -69,30 +68,13 @@ class Remote:
 def remote() -> Iterator[Remote]:
     state = Remote()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, method: str) -> None:
-            status, headers = state.answer(method, self.path)
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def answer(method: str, target: str) -> tuple[int, dict[str, str], bytes]:
+        status, headers = state.answer(method, target)
+        return status, headers, b""
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._reply("HEAD")
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._reply("GET")
-
-        def log_message(self, *_args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
+    with local_server(answer) as base:
+        state.base = base
+        yield state
 
 
 @pytest.fixture(scope="module")
