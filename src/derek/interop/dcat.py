@@ -239,6 +239,14 @@ class Builder:
                 g.add((period, DCAT.endDate, Literal(d.temporal_end.isoformat(), datatype=XSD.date)))
             g.add((uri, DCTERMS.temporal, period))
         self._spatial(uri, d.regions)
+        access = "NON_PUBLIC" if d.private else "PUBLIC"  # the EU access-right vocabulary
+        g.add(
+            (
+                uri,
+                DCTERMS.accessRights,
+                self._typed(URIRef(f"{EU}access-right/{access}"), DCTERMS.RightsStatement),
+            )
+        )
         if d.issued:
             g.add((uri, DCTERMS.issued, _datetime(d.issued)))
         g.add((uri, DCTERMS.modified, _datetime(d.modified)))

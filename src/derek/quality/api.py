@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from derek.core.api import JobRead, job_read
-from derek.quality import links, stars
+from derek.quality import links, mqa, stars
 from derek.quality import personal_data as service
-from derek.quality.schemas import LawfulBasis, LinkStatusRead, ScanRead, StarsRead
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep
+from derek.quality.schemas import LawfulBasis, LinkStatusRead, QualityRead, ScanRead, StarsRead
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, SettingsDep
 from derek.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["quality"], responses=PROBLEM_RESPONSES)
@@ -53,3 +53,12 @@ def get_stars(name: str, session: SessionDep, actor: ActorDep, profile: ProfileD
     """5-star openness of the dataset (its best resource) and of each resource, with the reason: 0 without an
     open licence or when the link does not work, then 1 (on the web) to 4 (linked data) by format."""
     return stars.get_stars(session, actor, profile, name)
+
+
+@router.get("/datasets/{name}/quality", response_model=QualityRead)
+def get_quality(
+    name: str, session: SessionDep, actor: ActorDep, profile: ProfileDep, settings: SettingsDep
+) -> QualityRead:
+    """The metadata quality score data.europa.eu's MQA would give the dataset (0 to 405, with its rating),
+    indicator by indicator, each with what earns its points when they are missing."""
+    return mqa.get_quality(session, actor, profile, settings.site_url, name)

@@ -69,3 +69,23 @@ class StarsRead(BaseModel):
     stars: int = Field(ge=0, le=5, description="5-star openness: the best of its resources")
     licence_open: bool
     resources: list[ResourceStars]
+
+
+class Indicator(BaseModel):
+    dimension: str = Field(
+        description="findability, accessibility, interoperability, reusability, contextuality"
+    )
+    key: str
+    label: str = Field(description="what is checked, in words")
+    points: int
+    max_points: int
+    fix: str = Field(description="what earns the points, in words; empty when they are earned")
+
+
+class QualityRead(BaseModel):
+    dataset: str
+    points: int = Field(description="the MQA-style score, 0 to 405")
+    max_points: int
+    rating: str = Field(description="excellent (351+), good (221+), sufficient (121+) or bad")
+    dimensions: dict[str, dict[str, int]] = Field(description="points and max_points per dimension")
+    indicators: list[Indicator]

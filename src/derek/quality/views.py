@@ -16,10 +16,10 @@ from derek.config import Profile
 from derek.core.authz import Actor, can
 from derek.core.errors import Invalid
 from derek.core.i18n import translator
-from derek.quality import links, stars
+from derek.quality import links, mqa, stars
 from derek.quality import personal_data as service
 from derek.web.account_views import FormDep
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_lang
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_lang, get_settings
 from derek.web.forms import text
 from derek.web.pages import env, flash
 from derek.web.panels import register
@@ -81,6 +81,17 @@ def stars_panel(
     rated = stars.dataset_stars(profile, dataset, broken)
     lang = get_lang(request)
     html = env.get_template("quality/_stars.html").render(_=translator(lang), lang=lang, rated=rated)
+    return Markup(html)
+
+
+@register("dataset")
+def quality_panel(
+    request: Request, *, session: Session, actor: Actor, profile: Profile, dataset: DatasetRead, **_: Any
+) -> Markup:
+    """For everyone: the MQA-style metadata quality score, its breakdown and what would raise it."""
+    scored = mqa.assess(session, profile, get_settings(request).site_url, dataset)
+    lang = get_lang(request)
+    html = env.get_template("quality/_mqa.html").render(_=translator(lang), lang=lang, scored=scored)
     return Markup(html)
 
 
