@@ -218,3 +218,11 @@ def test_the_command_line_checks_every_link_with_a_progress_bar(portal: Portal, 
     assert re.search(r"\d+ links checked: \d+ work, \d+ broken", done.stderr), done.stderr
     assert _status(portal, ids["/cli-gone.csv"])["status"] == "broken"
     assert _status(portal, ids["/ok.csv"])["status"] == "ok"
+
+
+def test_an_address_no_request_can_be_made_to_is_broken_not_a_crash() -> None:
+    outcomes = links.check_all(
+        [("a", "http://example..org/x.csv"), ("b", "http://[::1/x.csv")], allow_private=False
+    )
+    assert {o.ok for o in outcomes.values()} == {False}
+    assert all("not a usable web address" in o.error for o in outcomes.values()), outcomes

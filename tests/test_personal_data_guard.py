@@ -226,3 +226,47 @@ def test_text_files_are_scanned_line_by_line(portal: Portal) -> None:
     resource_id, token = portal.upload(memo, "memo.html", state="draft")
     scan = _scan(portal, token, resource_id)
     assert scan["status"] == "personal" and scan["findings"][0]["rows"] == 2, scan
+
+
+def test_a_scan_of_an_older_file_does_not_clear_a_newer_one(portal: Portal) -> None:
+    from derek.quality import personal_data
+
+    resource_id, token = portal.upload(
+        people_csv(synthetic_iins(3, seed=21), with_iin=False), "v1.csv", state="draft"
+    )
+    assert _scan(portal, token, resource_id)["status"] == "clean"
+    with portal.db.session() as s:
+        old_sha = s.get(personal_data.PersonalDataScan, resource_id).sha256  # type: ignore[union-attr]
+    with portal.client(f"Bearer {token}") as http:
+        newer = http.post(
+            f"/api/v1/resources/{resource_id}/upload",
+            files={"file": ("v2.csv", people_csv(synthetic_iins(4, seed=22)))},
+        )
+        assert newer.status_code in (200, 201), newer.text
+    with portal.db.session() as s:  # the old file's scan, finishing late, must not speak for the new file
+        assert personal_data.run_scan(s, None, portal.settings.jurisdiction, resource_id, old_sha) is None
+    portal.wait_table(resource_id, token, settled=True)
+    assert _scan(portal, token, resource_id)["status"] == "personal"
+
+
+def test_a_file_that_cannot_be_read_as_a_table_waits_for_a_reviewer(portal: Portal) -> None:
+    resource_id, token = portal.upload(bytes(range(256)) * 64, "junk.csv", state="draft")
+    with portal.db.session() as s:
+        deadline = time.monotonic() + 60
+        while (job := jobs.latest_for(s, "datastore.load", resource_id)) is None or job.status in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            s.expire_all()
+        assert job.status == "failed"
+    name = _dataset_of(portal, token, resource_id)
+    refused = _publish(portal, token, name)
+    assert refused.status_code == 422 and "could not be read as a table" in refused.json()["detail"]
+    _n, reviewer = portal.make_user(sysadmin=True)
+    with portal.client(f"Bearer {reviewer}") as http:
+        basis = {"lawful_basis": "Checked by hand: a sensor dump with no personal data in it."}
+        done = http.post(f"/api/v1/resources/{resource_id}/personal-data/lawful-basis", json=basis)
+        assert done.status_code == 200 and done.json()["status"] == "cleared", done.text
+    assert _publish(portal, token, name).status_code == 200

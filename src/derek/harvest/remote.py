@@ -58,7 +58,10 @@ def client(timeout: float, accept: str = "application/json") -> httpx.Client:
 def get(http: httpx.Client, url: str, allow_private: bool) -> httpx.Response:
     """The 200 answer for url after its redirects, or SourceFailed (Missing for a 404)."""
     for _hop in range(MAX_REDIRECTS + 1):
-        check_host(url, allow_private)
+        try:
+            check_host(url, allow_private)
+        except (ValueError, UnicodeError) as exc:
+            raise SourceFailed(f"{url[:300]} is not a usable web address.") from exc
         try:
             response = http.get(url)
         except httpx.TimeoutException as exc:
@@ -70,6 +73,8 @@ def get(http: httpx.Client, url: str, allow_private: bool) -> httpx.Response:
             ) from exc
         except httpx.HTTPError as exc:
             raise SourceFailed(f"{urlsplit(url).hostname} could not be reached: {exc}.") from exc
+        except (ValueError, UnicodeError) as exc:
+            raise SourceFailed(f"{url[:300]} is not a usable web address.") from exc
         if response.is_redirect:
             url = urljoin(url, response.headers.get("location", ""))
             continue

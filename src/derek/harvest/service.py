@@ -385,21 +385,40 @@ def queue_due_runs(session: Session, now: datetime) -> int:
     return queued
 
 
+def _mark_interrupted(session: Session, job_id: str, reason: str) -> None:
+    run = session.scalar(select(HarvestRun).where(HarvestRun.job_id == job_id))
+    if run is None or run.status != "running":
+        return
+    message = (
+        f"The run stopped part-way ({reason}); the mirrors applied so far stay, the next run completes it."
+    )
+    run.status, run.finished_at = "failed", utcnow()
+    run.errors = [*(run.errors or []), {"error": message}]
+    session.commit()
+
+
 @jobs.handler(RUN_JOB)
 def _run_job(session: Session, context: jobs.JobContext) -> dict[str, Any]:
     settings = context.resources["settings"]
     actor = context.actor if context.actor.authenticated else SYSTEM
-    run = run_harvest(
-        session,
-        actor,
-        settings.jurisdiction,
-        context.subject_id,
-        progress=context.progress,
-        allow_private=bool(getattr(settings, "fetch_allow_private", False)),
-        timeout=float(getattr(settings, "fetch_timeout", 30.0)),
-        job_id=context.job_id,
-        checkpoint=session.commit,
-    )
+    try:
+        run = run_harvest(
+            session,
+            actor,
+            settings.jurisdiction,
+            context.subject_id,
+            progress=context.progress,
+            allow_private=bool(getattr(settings, "fetch_allow_private", False)),
+            timeout=float(getattr(settings, "fetch_timeout", 30.0)),
+            job_id=context.job_id,
+            checkpoint=session.commit,
+        )
+    except Exception as exc:
+        # stopped in the apply phase: what the checkpoints committed stays (the next run completes it), and
+        # the run's record says it stopped instead of "running" for ever
+        session.rollback()
+        _mark_interrupted(session, context.job_id, type(exc).__name__)
+        raise
     session.commit()  # the run's record stays, also when it failed
     if run.status == "failed":
         raise DomainError(

@@ -94,6 +94,8 @@ def check_url(http: httpx.Client, url: str, *, allow_private: bool = False) -> O
         return done(False, None, f"{urlsplit(current).hostname} could not be reached.", current)
     except httpx.HTTPError as exc:
         return done(False, None, f"The request failed: {type(exc).__name__}.", current)
+    except (ValueError, UnicodeError):  # an address no request can be made to (http://a..b/, a bad redirect)
+        return done(False, None, f"{current[:200]} is not a usable web address.", current)
 
 
 def check_all(
@@ -108,8 +110,12 @@ def check_all(
     lock = threading.Lock()
 
     def one(url: str) -> Outcome:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:  # check_url says why
+            host = ""
         with lock:
-            limit = host_limits[urlsplit(url).hostname or ""]
+            limit = host_limits[host]
         with limit:
             return check_url(http, url, allow_private=allow_private)
 
@@ -142,6 +148,8 @@ def record(session: Session, resource_id: str, url: str, outcome: Outcome, now: 
         )
     )
     state = session.get(LinkStatus, resource_id) or LinkStatus(resource_id=resource_id, failures=0)
+    if state.url and state.url != url:  # a new address: its own history of being broken
+        state.broken_since, state.failures = None, 0
     state.url, state.ok, state.http_status, state.error = url, outcome.ok, outcome.http_status, outcome.error
     state.final_url, state.checked_at = outcome.final_url, now
     if outcome.ok:

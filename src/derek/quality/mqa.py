@@ -8,8 +8,9 @@ download URL 20, one that answers 30. Interoperability: format 20, media type 10
 20, from the EU vocabulary 10, access rights 10, from the EU vocabulary 5, contact point 20, publisher 10.
 Contextuality: rights 5, byte size 5, issued 5, modified 5. Distribution indicators count when any
 distribution meets them (the MQA takes the best one). "Answers" is what the link checker saw: the portal's
-own download addresses answer; a link counts once its latest check was fine. Machine-readable means
-structured data (two stars or more). Ratings: excellent 351-405, good 221-350, sufficient 121-220, bad 0-120.
+own download addresses answer; a link counts once its latest check was fine. Machine-readable means a
+format programs read as data (MACHINE_READABLE: tables, JSON, XML, RDF, geodata; not images or
+documents). Ratings: excellent 351-405, good 221-350, sufficient 121-220, bad 0-120.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ NON_PROPRIETARY = frozenset(
         "BMP", "CSV", "DBF", "ETSI_XML", "GEOJSON", "GPKG", "GZIP", "HTML", "ICS", "JPEG2000", "JSON",
         "JSON_LD", "KML", "KMZ", "NETCDF", "ODS", "PNG", "RDF_N_QUADS", "RDF_N_TRIPLES", "RDF_TRIG",
         "RDF_TURTLE", "RDF_XML", "RSS", "RTF", "TAR", "TIFF", "TSV", "TXT", "WMS_SRVC", "XML", "ZIP",
+    }
+)  # fmt: skip
+# formats a program reads as data (images, documents and archives are not), as EU file-type codes and names
+MACHINE_READABLE = frozenset(
+    {
+        "CSV", "TSV", "JSON", "JSON_LD", "JSON-LD", "XML", "XLS", "XLSX", "ODS", "GEOJSON", "KML", "KMZ",
+        "GML", "GPKG", "NETCDF", "PARQUET", "NDJSON", "JSONL", "RDF", "RDF_XML", "RDF_TURTLE", "TTL",
+        "RDF_N_TRIPLES", "NT", "RDF_N_QUADS", "RDF_TRIG", "N3", "DBF", "SHP", "ICS", "RSS", "ATOM",
+        "ATOM FEED", "SPARQL", "YAML", "SQL", "WFS_SRVC", "WMS_SRVC", "WFS", "WMS",
     }
 )  # fmt: skip
 RATINGS = ((351, "excellent"), (221, "good"), (121, "sufficient"), (0, "bad"))
@@ -152,7 +162,8 @@ def indicators(
         ),
         "non_proprietary": any_dist(
             lambda x: any(
-                str(o).removeprefix(file_type) in NON_PROPRIETARY for o in g.objects(x, DCTERMS.format)
+                str(o).startswith(file_type) and str(o)[len(file_type) :] in NON_PROPRIETARY
+                for o in g.objects(x, DCTERMS.format)
             )
         ),
         "machine_readable": any_dist(lambda x: str(x) in machine_readable),
@@ -181,15 +192,14 @@ def assess(session: Session, profile: Profile, site: str, dataset: DatasetRead) 
     states = {
         s.resource_id: s for s in session.scalars(select(LinkStatus).where(LinkStatus.resource_id.in_(ids)))
     }
-    broken = {i for i, s in states.items() if not s.ok}
     answers: dict[str, bool] = {}
     machine: set[str] = set()
     for r in dataset.resources:
         uri = f"{dataset_uri}/resource/{r.id}"
         # the portal's own files answer; a link counts once the link checker found it working
         answers[uri] = r.url_type == "upload" or (r.id in states and states[r.id].ok)
-        rated = stars.resource_stars(r.format, r.media_type, licence_open=True, broken=r.id in broken)
-        if rated.stars >= 2:
+        rated = stars.resource_stars(r.format, r.media_type, licence_open=True, broken=False)
+        if rated.format in MACHINE_READABLE:  # the format read from the media type first, as for stars
             machine.add(uri)
     conforms = interop.conforms(interop.check_dataset(session, profile, site, dataset))
     met = indicators(graph, dataset_uri, answers, machine, conforms)

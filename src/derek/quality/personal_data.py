@@ -210,11 +210,12 @@ def run_scan(
     text: bool = False,
 ) -> PersonalDataScan | None:
     """Scan the resource's table (or, with `text`, its stored file) if it still holds the file `sha256`;
-    None when the file changed since."""
+    None when the file changed since. The resource's current file decides, not only the table: a scan of an
+    older file finishing after a newer upload must not mark the newer one checked."""
+    _dataset, resource = catalog.get_resource(session, SYSTEM, resource_id)
+    if resource.url_type == "upload" and resource.sha256 != sha256:
+        return None
     if text:
-        _dataset, resource = catalog.get_resource(session, SYSTEM, resource_id)
-        if resource.sha256 != sha256:
-            return None
         findings, counted = scan_text(store.path_for(sha256), profile, progress)
     else:
         table = datastore.table_of(session, resource_id)
@@ -222,6 +223,8 @@ def run_scan(
             return None
         findings, counted = scan_table(session, duck, profile, resource_id, progress), table[1]
     scan = _row(session, resource_id)
+    if scan.sha256 and scan.sha256 != sha256:
+        return None  # a newer file is waiting for its own scan
     cleared = scan.sha256 == sha256 and bool(scan.lawful_basis)
     scan.sha256, scan.findings, scan.rows_scanned, scan.error = sha256, findings, counted, ""
     scan.status, scan.scanned_at, scan.updated_at = _status(findings, cleared), utcnow(), utcnow()
@@ -328,7 +331,8 @@ def record_lawful_basis(
             errors={"lawful_basis": ["Write at least 10 characters."]},
         )
     scan = session.get(PersonalDataScan, resource_id)
-    if scan is None or scan.status not in ("personal", "failed", "cleared"):
+    unreadable = scan is not None and scan.status == "pending" and load_failed(session, resource_id)
+    if scan is None or not (unreadable or scan.status in ("personal", "failed", "cleared")):
         raise Invalid("Nothing to clear: the personal-data check found no personal data in this file.")
     before = {"status": scan.status, "lawful_basis": scan.lawful_basis}
     scan.lawful_basis, scan.reviewed_by, scan.reviewed_at = basis[:5000], actor.user_id, utcnow()
@@ -348,7 +352,8 @@ def record_lawful_basis(
 # ---------------------------------------------------------------- the publication gate
 
 
-def _load_failed(session: Session, resource_id: str) -> bool:
+def load_failed(session: Session, resource_id: str) -> bool:
+    """Whether the resource's latest DataStore load failed (its table file could not be read)."""
     _table, job = datastore.load_status(session, SYSTEM, resource_id)
     return job is not None and job.status == "failed"
 
@@ -375,7 +380,7 @@ def reasons_not_to_publish(session: Session, dataset_id: str, lang: str = "en") 
                         f"{detectors.describe(f['detector'], lang)} (personal data). Remove the column and "
                         "upload the file again, or ask a reviewer to record a lawful basis."
                     )
-        elif scan.status == "failed" or _load_failed(session, scan.resource_id):
+        elif scan.status == "failed" or load_failed(session, scan.resource_id):
             reasons.append(
                 f"Resource “{name}” could not be read as a table, so it could not be checked for personal "
                 "data: fix the file and upload it again, or ask a reviewer to check it."

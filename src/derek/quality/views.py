@@ -38,6 +38,8 @@ def personal_data_panel(
     scans = []
     for resource in dataset.resources:
         scan = service.get_scan(session, actor, resource.id, lang)
+        if scan.status == "pending" and service.load_failed(session, resource.id):
+            scan = scan.model_copy(update={"status": "failed"})  # it will never be read: say so
         if scan.status != "not_scanned":
             scans.append((resource, scan))
     if not scans:
