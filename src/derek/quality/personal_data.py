@@ -112,6 +112,43 @@ def _status(findings: list[dict[str, Any]], cleared: bool) -> str:
     return "warnings" if findings else "clean"
 
 
+class _Tally:
+    """What a scan keeps per column and detector: the rows with a match, the strongest severity and a few
+    masked samples (never the values themselves)."""
+
+    def __init__(self) -> None:
+        self.rows: Counter[tuple[str, str]] = Counter()
+        self.last_row: dict[tuple[str, str], int] = {}
+        self.severity: dict[tuple[str, str], str] = {}
+        self.samples: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+
+    def add(self, column: str, row: int, match: detectors.Match) -> None:
+        key = (column, match.detector)
+        if self.last_row.get(key) != row:  # a row counts once, however many matches it holds
+            self.rows[key] += 1
+            self.last_row[key] = row
+        if match.severity == "personal" or key not in self.severity:
+            self.severity[key] = match.severity
+        masked = detectors.mask(match.value, match.detector)
+        if len(self.samples[key]) < SAMPLES and masked not in self.samples[key]:
+            self.samples[key].append(masked)
+
+    def findings(self) -> list[dict[str, Any]]:
+        found = [
+            {
+                "column": c,
+                "detector": d,
+                "severity": self.severity[(c, d)],
+                "rows": n,
+                "samples": self.samples[(c, d)],
+            }
+            for (c, d), n in self.rows.items()
+        ]
+        return sorted(
+            found, key=lambda f: (f["severity"] != "personal", -f["rows"], f["column"], f["detector"])
+        )
+
+
 def scan_table(
     session: Session, duck: Any, profile: Profile, resource_id: str, progress: Progress | None = None
 ) -> list[dict[str, Any]]:
@@ -119,30 +156,15 @@ def scan_table(
     names = [n for n in profile.personal_data if n in detectors.DETECTORS]
     if not names:
         return []
-    rows: Counter[tuple[str, str]] = Counter()
-    last_row: dict[tuple[str, str], int] = {}
-    severity: dict[tuple[str, str], str] = {}
-    samples: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+    tally = _Tally()
     # DuckDB lets through only the cells the detectors could match (their own prefilter, in both syntaxes)
     cells = datastore.candidate_cells(session, duck, resource_id, detectors.prefilter_pattern(names))
     for seen, (column, number, value) in enumerate(cells, 1):
         if progress and seen % 20_000 == 0:
             progress(seen, 0, "cells", f"Checked {seen:,} cells that look like numbers or addresses")
         for match in detectors.scan_cell(value, names):
-            key = (column, match.detector)
-            if last_row.get(key) != number:
-                rows[key] += 1
-                last_row[key] = number
-            if match.severity == "personal" or key not in severity:
-                severity[key] = match.severity
-            masked = detectors.mask(match.value, match.detector)
-            if len(samples[key]) < SAMPLES and masked not in samples[key]:
-                samples[key].append(masked)
-    found = [
-        {"column": c, "detector": d, "severity": severity[(c, d)], "rows": n, "samples": samples[(c, d)]}
-        for (c, d), n in rows.items()
-    ]
-    return sorted(found, key=lambda f: (f["severity"] != "personal", -f["rows"], f["column"], f["detector"]))
+            tally.add(column, number, match)
+    return tally.findings()
 
 
 def _pieces(path: Any) -> Iterator[str]:
@@ -173,29 +195,16 @@ def scan_text(
 ) -> tuple[list[dict[str, Any]], int]:
     """Findings in a text file, line by line (as one "(text)" column; rows = lines), and the lines read."""
     names = [n for n in profile.personal_data if n in detectors.DETECTORS]
-    rows: Counter[str] = Counter()
-    severity: dict[str, str] = {}
-    samples: defaultdict[str, list[str]] = defaultdict(list)
+    tally = _Tally()
     lines = 0
     for piece in _pieces(path):
         for line in piece.splitlines():
             lines += 1
-            if not names:
-                continue
-            for match in {m.detector: m for m in detectors.scan_cell(line, names)}.values():
-                rows[match.detector] += 1
-                if match.severity == "personal" or match.detector not in severity:
-                    severity[match.detector] = match.severity
-                masked = detectors.mask(match.value, match.detector)
-                if len(samples[match.detector]) < SAMPLES and masked not in samples[match.detector]:
-                    samples[match.detector].append(masked)
+            for match in detectors.scan_cell(line, names) if names else ():
+                tally.add(TEXT_COLUMN, lines, match)
         if progress:
             progress(lines, 0, "lines", f"Checked {lines:,} lines")
-    found = [
-        {"column": TEXT_COLUMN, "detector": d, "severity": severity[d], "rows": n, "samples": samples[d]}
-        for d, n in rows.items()
-    ]
-    return sorted(found, key=lambda f: (f["severity"] != "personal", -f["rows"], f["detector"])), lines
+    return tally.findings(), lines
 
 
 def run_scan(
