@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 PYTHON ?= python3
+# pytest processes: one per CPU (tests marked "serial" run afterwards in one process)
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 BENCH_ROWS ?= 1000000
 
 .PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore bench-personal-data clean
@@ -32,10 +35,12 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 pytest: $(BIN)/.installed system-deps
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(PYTEST) -m serial
 
 pytest-postgres: $(BIN)/.installed system-deps
-	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	bash scripts/with-postgres.sh $(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not browser and not serial"
+	bash scripts/with-postgres.sh $(PYTEST) -m "serial and not browser"
 
 test: lint typecheck pytest pytest-postgres
 

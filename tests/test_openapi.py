@@ -95,6 +95,8 @@ TMP = Path(tempfile.mkdtemp(prefix="derek-openapi-"))
 atexit.register(shutil.rmtree, TMP, True)  # also when no test of this module runs
 APP = create_app(Settings(data_dir=TMP, database_url=fresh_database_url(TMP), secret_key="st"), migrate=False)
 KNOWN: dict[str, Seed] = {}
+# every generated case of a test shares its test id, which pytest-xdist would run once: run in one process
+pytestmark = pytest.mark.serial
 
 
 @pytest.fixture(scope="module")
