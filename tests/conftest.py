@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import select
 
 from derek.app import create_app
 from derek.catalog import service as catalog
@@ -67,6 +68,21 @@ def local_server(answer: Answer) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def assert_translated(
+    msgids: set[str], at_least: int, languages: tuple[str, ...] = ("kk", "ru", "en")
+) -> None:
+    """Every msgid has a translation in every language, with the same {placeholders}."""
+    from derek.core.i18n import _catalog
+
+    assert len(msgids) > at_least, f"only {len(msgids)} strings found: is the extraction still right?"
+    for lang in languages:
+        catalog_ = _catalog(lang)
+        missing = sorted(m for m in msgids if m not in catalog_)
+        assert not missing, f"{lang}: untranslated {missing}"
+        for msgid in msgids:
+            assert set(re.findall(r"{\w+}", msgid)) == set(re.findall(r"{\w+}", catalog_[msgid])), msgid
 
 
 def free_port() -> int:
@@ -212,6 +228,29 @@ class Portal:
                 if scan is None or scan.status != "pending":
                     return scan.status if scan else "not_scanned"
             assert time.monotonic() < deadline, f"the file of {resource_id} was not checked in time"
+            time.sleep(0.05)
+
+    def wait_scored(self, name: str, timeout: float = 60) -> Any:
+        """Wait until the quality job has caught up with every change of the dataset; its stored row."""
+        from derek.catalog.models import Dataset
+        from derek.quality.models import DatasetQuality
+
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.db.session() as s:
+                row = s.scalar(
+                    select(DatasetQuality)
+                    .join(Dataset, Dataset.id == DatasetQuality.dataset_id)
+                    .where(Dataset.slug == name)
+                )
+                if (
+                    row is not None
+                    and row.computed_at is not None
+                    and row.computed_generation == row.generation
+                ):
+                    s.expunge(row)
+                    return row
+            assert time.monotonic() < deadline, f"the score of {name} was not computed in time"
             time.sleep(0.05)
 
     def load_table(self, token: str, resource_id: str) -> dict[str, Any]:

@@ -348,6 +348,7 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "job_read": lambda w, h, c: h.get(f"/api/v1/jobs/{c['job']}"),
     "token_revoke": lambda w, h, c: h.delete(f"/api/v1/tokens/{c['token_id']}"),
     "link_check_start": lambda w, h, c: h.post("/api/v1/quality/link-check"),
+    "quality_todo": lambda w, h, c: h.get("/api/v1/quality/todo"),
     "lawful_basis_record": lambda w, h, c: h.post(
         f"/api/v1/resources/{c['resource']}/personal-data/lawful-basis",
         json={"lawful_basis": "Published by law as a public register."},
@@ -557,6 +558,9 @@ MATRIX: dict[str, Row] = {
     ),
     "quality.run.link_check": Row(
         "quality.run", "link_check_start", _nothing, None, (401, 403, 403, 403, 403, 403, 202)
+    ),
+    "quality.todo.own_list": Row(
+        "quality.todo", "quality_todo", _nothing, None, (401, 200, 200, 200, 200, 200, 200)
     ),
 }
 

@@ -8,6 +8,7 @@ Every dataset here carries a keyword used nowhere else, and A holds only these d
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,18 @@ import pytest
 
 from tests.conftest import Portal
 
-FACETS = ("organization", "theme", "format", "license", "keyword", "frequency", "region")
+FACETS = (
+    "organization",
+    "theme",
+    "format",
+    "license",
+    "keyword",
+    "frequency",
+    "region",
+    "rating",
+    "stars",
+    "freshness",
+)
 OUTSIDERS = ("anonymous", "registered", "member_of_b")
 INSIDERS = ("member_of_a", "sysadmin")
 
@@ -45,6 +57,7 @@ class Scene:
     private: Hidden
     draft: Hidden
     clients: dict[str, httpx.Client] = field(default_factory=dict)
+    ratings: dict[str, str] = field(default_factory=dict)  # each dataset's metadata quality rating
 
     @property
     def hidden(self) -> tuple[Hidden, Hidden]:
@@ -116,6 +129,7 @@ def scene(portal: Portal) -> Iterator[Scene]:
             ds.resource_id, ds.download_url = r.json()["id"], r.json()["download_url"]
             made[kind] = ds
     s = Scene(portal, org, other_org, shared, made["public"], made["private"], made["draft"])
+    s.ratings = {kind: portal.wait_scored(ds.name).rating for kind, ds in made.items()}
     s.clients = {"anonymous": portal.client()}
     s.clients.update({who: portal.client(f"Bearer {token}") for who, token in tokens.items()})
     yield s
@@ -137,6 +151,9 @@ def public_facets(s: Scene) -> dict[str, dict[str, int]]:
         "keyword": {s.shared_keyword: 1, s.public.keyword: 1},
         "frequency": {"ANNUAL": 1},
         "region": {"KZ-10": 1},
+        "rating": {s.ratings["public"]: 1},
+        "stars": {"3": 1},  # an open licence and a CSV
+        "freshness": {"on_time": 1},
     }
 
 
@@ -149,6 +166,9 @@ def public_and_private_facets(s: Scene) -> dict[str, dict[str, int]]:
         "keyword": {s.shared_keyword: 2, s.public.keyword: 1, s.private.keyword: 1},
         "frequency": {"ANNUAL": 1, "MONTHLY": 1},
         "region": {"KZ-10": 1, "KZ-11": 1},
+        "rating": dict(Counter(s.ratings[kind] for kind in ("public", "private"))),
+        "stars": {"3": 2},  # JSON under MIT is three stars too
+        "freshness": {"on_time": 2},
     }
 
 

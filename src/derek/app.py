@@ -13,10 +13,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 import derek.catalog  # noqa: F401  (registers policies)
+import derek.core.mail  # noqa: F401  (the outbox's send job and its schedule)
 import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
 import derek.harvest.service  # noqa: F401  (registers the harvest action and its run job)
 import derek.quality.links  # noqa: F401  (the link check job and its daily schedule)
 import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
+import derek.quality.reminders  # noqa: F401  (daily reminders of due updates, to the outbox)
+import derek.quality.scores  # noqa: F401  (stored scores: recomputed after every change and nightly)
 from derek import __version__
 from derek.config import Settings
 from derek.core import jobs

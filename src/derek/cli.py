@@ -37,6 +37,7 @@ def _database(settings: Settings) -> Database:
     import derek.catalog  # noqa: F401  (registers policies)
     import derek.datastore.service  # noqa: F401  (uploads queue DataStore loads)
     import derek.quality.personal_data  # noqa: F401  (uploads wait for their personal-data check)
+    import derek.quality.scores  # noqa: F401  (changes queue a recomputation of the dataset's scores)
     from derek.core.db import Database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -456,9 +457,11 @@ app.add_typer(quality_app, name="quality")
 
 @quality_app.command("run")
 def quality_run(data_dir: DataDirOption = None) -> None:
-    """Run the quality checks now, with a progress bar: every resource's web address is checked (HEAD, else
-    a one-byte GET) and broken ones are flagged. The server's worker also does this once a day."""
+    """Run the quality checks now, with progress bars: every resource's web address is checked (HEAD, else
+    a one-byte GET) and broken ones are flagged, then every dataset's score, stars and update schedule are
+    recomputed. The server's worker also does both once a day."""
     import derek.quality.links as links
+    import derek.quality.scores as scores
 
     settings = _settings(data_dir)
     db = _database(settings)
@@ -471,7 +474,49 @@ def quality_run(data_dir: DataDirOption = None) -> None:
             progress=lambda done, total, _unit, _msg: bar.update(task, completed=done, total=total or None),
         )
         session.commit()
+        scoring = bar.add_task("scoring datasets", total=None)
+        scores.mark_all_stale(session)
+        session.commit()
+        scored = scores.recompute(
+            session,
+            settings.jurisdiction,
+            settings.site_url,
+            progress=lambda done, total, _u, _m: bar.update(scoring, completed=done, total=total or None),
+            checkpoint=session.commit,
+        )
+        session.commit()
+        portal = scores.portal_quality(session)
     err.print(f"{counts['checked']} links checked: {counts['ok']} work, {counts['broken']} broken")
+    summary = portal.summary
+    average = f"{summary.average_points:.0f}" if summary.average_points is not None else "-"
+    err.print(
+        f"{scored['scored']} datasets scored: average {average} of 405 points"
+        f" ({summary.average_rating or 'none public'}), "
+        f"{summary.freshness.get('overdue', 0)} overdue, {summary.freshness.get('due_soon', 0)} due soon"
+    )
+
+
+mail_app = typer.Typer(help="The e-mail outbox.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("send")
+def mail_send(data_dir: DataDirOption = None) -> None:
+    """Send the e-mails that are due through the SMTP server of DEREK_SMTP_HOST (the server's worker also
+    does this about once a minute); without one they stay in the outbox."""
+    from derek.core import mail
+
+    settings = _settings(data_dir)
+    db = _database(settings)
+    with db.session() as session:
+        counts = mail.send_pending(session, settings)
+    if not settings.smtp_host:
+        waiting = counts["waiting"]
+        err.print(f"[yellow]No mail server is configured (DEREK_SMTP_HOST):[/yellow] {waiting} waiting")
+        return
+    err.print(f"{counts['sent']} sent, {counts['failed']} failed, {counts['waiting']} waiting")
+    if counts["failed"]:
+        raise typer.Exit(1)
 
 
 def _progress_bar() -> Any:

@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     datastore_fetch: bool = True  # fetch tabular files registered by URL and load them into the DataStore
     fetch_allow_private: bool = False  # may the portal fetch registered URLs from private networks?
     fetch_timeout: float = 30.0
+    smtp_host: str = ""  # empty: e-mail stays in the outbox (derek.core.mail); set: the worker sends it
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "portal@localhost"
 
     @property
     def effective_database_url(self) -> str:

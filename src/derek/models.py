@@ -1,7 +1,7 @@
 """Imports every domain's tables so that metadata and migrations see them all."""
 
 from derek.catalog import models as catalog_models  # noqa: F401
-from derek.core import accounts, audit, jobs  # noqa: F401
+from derek.core import accounts, audit, jobs, mail  # noqa: F401
 from derek.datastore import models as datastore_models  # noqa: F401
 from derek.harvest import models as harvest_models  # noqa: F401
 from derek.quality import models as quality_models  # noqa: F401

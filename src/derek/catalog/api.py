@@ -21,9 +21,10 @@ from derek.catalog.schemas import (
     ResourceVersionRead,
     SearchResults,
 )
-from derek.catalog.search import FACET_FIELDS, SearchQuery
+from derek.catalog.search import SearchQuery, facet_fields
 from derek.core import accounts
 from derek.core.authz import authorize
+from derek.core.errors import Invalid
 from derek.web.caching import NOT_MODIFIED, cached_json
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
 from derek.web.problems import PROBLEM_RESPONSES
@@ -67,6 +68,7 @@ def search_query(
     sort: str = "relevance",
     start: int = 0,
     rows: int = 20,
+    **others: list[str] | None,
 ) -> SearchQuery:
     given = {
         "organization": organization,
@@ -76,6 +78,7 @@ def search_query(
         "keyword": keyword,
         "frequency": frequency,
         "region": region,
+        **others,
     }
     filters = {k: [v for v in vals if v] for k, vals in given.items() if vals}
     return SearchQuery(q=q, filters=filters, sort=sort, lang=lang, start=start, rows=rows)
@@ -94,14 +97,26 @@ def list_datasets(
     keyword: Annotated[list[str] | None, Query()] = None,
     frequency: Annotated[list[str] | None, Query()] = None,
     region: Annotated[list[str] | None, Query()] = None,
+    rating: Annotated[
+        list[str] | None, Query(description="metadata quality: excellent, good, sufficient or bad")
+    ] = None,
+    stars: Annotated[list[str] | None, Query(description="5-star openness, 0 to 5")] = None,
+    freshness: Annotated[
+        list[str] | None, Query(description="on_time, due_soon, overdue or not_applicable")
+    ] = None,
     sort: Annotated[Literal["relevance", "modified", "title", "name", "created"], Query()] = "relevance",
     start: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     rows: Annotated[int, Query(ge=0, le=1000)] = 20,
 ) -> SearchResults:
+    # the quality filters exist when the quality package registered its facets (it always does in the app)
+    others = {k: v for k, v in (("rating", rating), ("stars", stars), ("freshness", freshness)) if v}
+    unknown = set(others) - set(facet_fields())
+    if unknown:
+        raise Invalid(f"Unknown filter: {', '.join(sorted(unknown))}.")
     query = search_query(
-        lang, q, organization, theme, format, license, keyword, frequency, region, sort, start, rows
+        lang, q, organization, theme, format, license, keyword, frequency, region, sort, start, rows, **others
     )
-    query.facet_fields = FACET_FIELDS
+    query.facet_fields = facet_fields()
     return service.search_datasets(session, actor, query)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from derek.catalog import service
 from derek.catalog.labels import FACET_TITLES, frequency_label
 from derek.catalog.schemas import DatasetSummary, SearchResults
-from derek.catalog.search import FACET_FIELDS, SearchQuery
+from derek.catalog.search import EXTRA_FACETS, SearchQuery, facet_fields
 from derek.config import Profile
 from derek.core.authz import Actor
 from derek.core.i18n import pick, translator
@@ -99,7 +99,7 @@ class Browse:
 def requested_filters(params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The facet filters of a query string: {field: [values]} without blanks or repeats, size-capped."""
     filters: dict[str, list[str]] = {}
-    for name in FACET_FIELDS:
+    for name in facet_fields():
         values = [v.strip()[:200] for v in params.get(name, []) if v and v.strip()]
         if values:
             filters[name] = list(dict.fromkeys(values))[:MAX_VALUES_PER_FILTER]
@@ -108,7 +108,7 @@ def requested_filters(params: Mapping[str, Sequence[str]]) -> dict[str, list[str
 
 def search_url(path: str, q: str, filters: Mapping[str, list[str]], sort: str, page: int = 1) -> str:
     params: list[tuple[str, str]] = [("q", q)] if q else []
-    for name in FACET_FIELDS:
+    for name in facet_fields():
         params += [(name, v) for v in filters.get(name, [])]
     if sort != default_sort(q):
         params.append(("sort", sort))
@@ -148,7 +148,13 @@ class Labeler:
             return licence.title if licence else value
         if name == "frequency":
             return self.gettext(frequency_label(value))
+        if name in EXTRA_FACETS:
+            return EXTRA_FACETS[name].label(value, self.gettext)
         return value
+
+
+def facet_title(name: str) -> str:
+    return FACET_TITLES[name] if name in FACET_TITLES else EXTRA_FACETS[name].title
 
 
 def make_labeler(session: Session, actor: Actor, profile: Profile, lang: str) -> Labeler:
@@ -180,7 +186,7 @@ def browse(
         lang=labeler.lang,
         start=(page - 1) * PAGE_SIZE,
         rows=PAGE_SIZE,
-        facet_fields=[f for f in FACET_FIELDS if f not in fixed],
+        facet_fields=[f for f in facet_fields() if f not in fixed],
     )
     results = service.search_datasets(session, actor, query)
     return _context(labeler, path, q, sort, page, chosen, results)
@@ -226,11 +232,11 @@ def _context(
             for fv in values
         ]
         if items:
-            groups.append(FacetGroup(field=name, title=gettext(FACET_TITLES[name]), items=items))
+            groups.append(FacetGroup(field=name, title=gettext(facet_title(name)), items=items))
     active = [
         ActiveFilter(
             field=name,
-            title=gettext(FACET_TITLES[name]),
+            title=gettext(facet_title(name)),
             label=labeler(name, value),
             remove_href=search_url(path, q, _toggled(chosen, name, value), sort),
         )

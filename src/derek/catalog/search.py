@@ -7,7 +7,7 @@ stemmed words, so both backends give the same answers. A search server can repla
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -38,6 +38,33 @@ SORTS = ("relevance", "modified", "title", "name", "created")
 MAX_ROWS = 1000
 MAX_OFFSET = 2**31 - 1
 MAX_FILTER_VALUES = 50
+
+
+@dataclass(frozen=True)
+class ExtraFacet:
+    """A facet another domain keeps in its own table (e.g. quality's rating): one value per dataset."""
+
+    title: str  # an English label, translated when shown
+    values: Callable[[], tuple[Any, Any]]  # (value expression, its table's dataset_id column), per search
+    # a value's label in the reader's language, given their gettext (which also fills {placeholders})
+    label: Callable[..., str] = lambda value, _gettext: value
+    # what else the cached counts of the public catalog depend on (the other table's state, the time)
+    version: Callable[[Session], Hashable] = lambda _session: None
+
+
+EXTRA_FACETS: dict[str, ExtraFacet] = {}
+
+
+def register_facet(name: str, facet: ExtraFacet) -> None:
+    """Add a facet (and a filter of the same name) kept by another domain."""
+    if name in FACET_FIELDS:
+        raise ValueError(f"{name!r} is one of the catalog's own facets")
+    EXTRA_FACETS[name] = facet
+
+
+def facet_fields() -> tuple[str, ...]:
+    """The catalog's facets, then those other domains registered."""
+    return FACET_FIELDS + tuple(EXTRA_FACETS)
 
 
 @cache
@@ -132,7 +159,7 @@ def _facet_column(name: str) -> tuple[Any, list[type] | None]:
         return Dataset.update_frequency, None
     if name == "region":
         return DatasetRegion.region, [DatasetRegion]
-    raise ValueError(f"unknown facet {name!r}: use one of {', '.join(FACET_FIELDS)}")
+    raise ValueError(f"unknown facet {name!r}: use one of {', '.join(facet_fields())}")
 
 
 def _join_for(stmt: Select[Any], table: type) -> Select[Any]:
@@ -149,6 +176,11 @@ def _filter_clause(name: str, values: list[str]) -> ColumnElement[bool]:
     (One subquery per value made PostgreSQL's planning time grow exponentially: 16 + 16 values took 11 s.)
     """
     wanted = list(dict.fromkeys(v.upper() if name == "format" else v for v in values))
+    if name in EXTRA_FACETS:  # one value per dataset, as for the single-valued fields below
+        if len(wanted) > 1:
+            return false()
+        value, owner = EXTRA_FACETS[name].values()
+        return Dataset.id.in_(select(owner).where(value == wanted[0]))
     single: dict[str, Any] = {
         "name": Dataset.slug,  # one dataset by its URL name (CKAN clients filter with name:<slug>)
         "organization": Dataset.organization_id,
@@ -279,6 +311,7 @@ def _public_overview(session: Session, base: Select[Any], query: SearchQuery) ->
         tuple(query.facet_fields),
         query.facet_limit,
         query.facet_mincount,
+        tuple(EXTRA_FACETS[f].version(session) for f in query.facet_fields if f in EXTRA_FACETS),
     )
     cached = _OVERVIEW_CACHE.get(key)
     if cached is None:
@@ -329,6 +362,9 @@ def _facet(session: Session, name: str, base: Select[Any], query: SearchQuery) -
         column = _LINKED[name]
         owner = column.class_.dataset_id
         stmt = select(column, n).where(owner.in_(base)).group_by(column)
+    elif name in EXTRA_FACETS:
+        column, owner = EXTRA_FACETS[name].values()
+        stmt = select(column, n).where(owner.in_(base)).group_by(column)
     elif name == "format":
         pairs = (
             select(Resource.dataset_id, func.upper(Resource.format).label("value"))
@@ -339,7 +375,7 @@ def _facet(session: Session, name: str, base: Select[Any], query: SearchQuery) -
         column = pairs.c.value
         stmt = select(column, n).group_by(column)
     else:
-        raise ValueError(f"unknown facet {name!r}: use one of {', '.join(FACET_FIELDS)}")
+        raise ValueError(f"unknown facet {name!r}: use one of {', '.join(facet_fields())}")
     stmt = stmt.having(func.count() >= max(query.facet_mincount, 1)).order_by(n.desc(), column)
     if query.facet_limit >= 0:
         stmt = stmt.limit(query.facet_limit)

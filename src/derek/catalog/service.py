@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from derek.catalog import search as search_index
+from derek.catalog.labels import frequency_label as frequency_label  # part of this service's surface
 from derek.catalog.models import (
     Dataset,
     DatasetKeyword,
@@ -39,7 +40,10 @@ from derek.catalog.schemas import (
     ResourceVersionRead,
     SearchResults,
 )
+from derek.catalog.search import ExtraFacet as ExtraFacet  # part of this service's surface
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
+from derek.catalog.search import facet_fields as facet_fields  # part of this service's surface
+from derek.catalog.search import register_facet as register_facet  # part of this service's surface
 from derek.config import Profile
 from derek.core import audit, events, gates
 from derek.core.authz import Actor, authorize
@@ -334,6 +338,12 @@ def _apply(dataset: Dataset, values: dict[str, Any]) -> None:
         setattr(dataset, key, value)
 
 
+def _changed(session: Session, dataset: Dataset) -> None:
+    """After a change of a dataset (flushed): its search entry follows, and other domains hear of it."""
+    search_index.index_dataset(session, dataset)
+    events.publish(events.DATASET_CHANGED, session, dataset_id=dataset.id)
+
+
 def create_dataset(
     session: Session, actor: Actor, profile: Profile, data: DatasetCreate, *, default_licence: bool = True
 ) -> DatasetRead:
@@ -358,7 +368,7 @@ def create_dataset(
     _apply(dataset, values)
     session.add(dataset)
     session.flush()
-    search_index.index_dataset(session, dataset)
+    _changed(session, dataset)
     audit.record(session, actor, "dataset.create", "dataset", dataset.id, None, _dataset_dict(dataset))
     return dataset_read(session, profile, dataset)
 
@@ -425,7 +435,7 @@ def update_dataset(
     dataset.modified = utcnow()
     session.flush()
     session.refresh(dataset)
-    search_index.index_dataset(session, dataset)
+    _changed(session, dataset)
     audit.record(session, actor, "dataset.update", "dataset", dataset.id, before, _dataset_dict(dataset))
     return dataset_read(session, profile, dataset)
 
@@ -450,6 +460,8 @@ def delete_dataset(session: Session, actor: Actor, name_or_id: str) -> None:
     before = _dataset_dict(dataset)
     dataset.state = "deleted"
     dataset.modified = utcnow()
+    session.flush()
+    events.publish(events.DATASET_CHANGED, session, dataset_id=dataset.id)
     audit.record(session, actor, "dataset.delete", "dataset", dataset.id, before, {"state": "deleted"})
 
 
@@ -746,7 +758,7 @@ def create_resource(
     dataset.modified = utcnow()
     session.flush()
     session.refresh(dataset)
-    search_index.index_dataset(session, dataset)
+    _changed(session, dataset)
     audit.record(
         session,
         actor,
@@ -786,6 +798,7 @@ def update_resource(
         _add_version(session, actor, resource)
     dataset.modified = utcnow()
     session.flush()
+    events.publish(events.DATASET_CHANGED, session, dataset_id=dataset.id)
     audit.record(
         session,
         actor,
@@ -805,7 +818,7 @@ def delete_resource(session: Session, actor: Actor, resource_id: str) -> None:
     dataset.modified = utcnow()
     session.flush()
     session.refresh(dataset)
-    search_index.index_dataset(session, dataset)
+    _changed(session, dataset)
     audit.record(session, actor, "resource.delete", "resource", resource.id, {"name": resource.name}, None)
 
 
@@ -825,6 +838,77 @@ def linked_resources(session: Session, resource_ids: list[str] | None = None) ->
     if resource_ids is not None:
         query = query.where(Resource.id.in_(resource_ids))
     return [(r.id, r.url) for r in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class DatasetFacts:
+    """What other domains' figures need of a dataset (no authorization: a system task reads them)."""
+
+    id: str
+    name: str
+    title: dict[str, str]
+    organization_id: str
+    organization: str
+    organization_title: dict[str, str]
+    state: str
+    private: bool
+    update_frequency: str
+
+    @property
+    def public(self) -> bool:
+        return self.state == "published" and not self.private
+
+
+def dataset_facts(
+    session: Session, *, public_only: bool = False, organization_ids: list[str] | None = None
+) -> list[DatasetFacts]:
+    """Every dataset that is not deleted (only public ones, or those of some organizations), by
+    organization and name."""
+    query = (
+        select(Dataset, Organization)
+        .join(Organization, Organization.id == Dataset.organization_id)
+        .where(Dataset.state != "deleted")
+        .order_by(Organization.slug, Dataset.slug)
+    )
+    if public_only:
+        query = query.where(Dataset.state == "published", Dataset.private.is_(False))
+    if organization_ids is not None:
+        query = query.where(Dataset.organization_id.in_(organization_ids))
+    return [
+        DatasetFacts(d.id, d.slug, d.title, o.id, o.slug, o.title, d.state, d.private, d.update_frequency)
+        for d, o in session.execute(query).tuples()
+    ]
+
+
+def dataset_ids(session: Session) -> list[str]:
+    """The id of every dataset, deleted ones too (no authorization: for system tasks)."""
+    return list(session.scalars(select(Dataset.id)))
+
+
+def datasets_of_resources(session: Session, resource_ids: list[str]) -> list[str]:
+    """The ids of the datasets these resources belong to."""
+    return list(session.scalars(select(Resource.dataset_id).where(Resource.id.in_(resource_ids)).distinct()))
+
+
+def active_resources_of(session: Session, dataset_ids: list[str]) -> dict[str, str]:
+    """resource id -> dataset id for the current (not deleted) resources of these datasets."""
+    rows = session.execute(
+        select(Resource.id, Resource.dataset_id).where(
+            Resource.dataset_id.in_(dataset_ids), Resource.state == "active"
+        )
+    )
+    return {r.id: r.dataset_id for r in rows}
+
+
+def last_data_change(session: Session, dataset: Dataset) -> datetime:
+    """When the dataset's data last changed: the newest version of any of its current files or links (a
+    metadata edit is not an update of the data); its publication or creation when it has none."""
+    newest = session.scalar(
+        select(func.max(ResourceVersion.created_at))
+        .join(Resource, Resource.id == ResourceVersion.resource_id)
+        .where(Resource.dataset_id == dataset.id, Resource.state == "active")
+    )
+    return newest or dataset.issued or dataset.created_at
 
 
 def resource_labels(session: Session, dataset_id: str) -> list[tuple[str, str]]:
@@ -946,7 +1030,7 @@ def restore_dataset(session: Session, actor: Actor, name_or_id: str) -> str:
     dataset.state = "draft"
     dataset.modified = utcnow()
     session.flush()
-    search_index.index_dataset(session, dataset)
+    _changed(session, dataset)
     before, after = {"state": "deleted"}, {"state": "draft"}
     audit.record(session, actor, "dataset.restore", "dataset", dataset.id, before, after)
     return dataset.id

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, Text, select, update
@@ -133,6 +133,24 @@ def enqueue(
     session.flush()
     _wake.set()
     return job
+
+
+def queue_if_due(
+    session: Session,
+    kind: str,
+    subject_type: str,
+    subject_id: str,
+    now: datetime,
+    period: timedelta,
+    params: dict[str, Any] | None = None,
+) -> int:
+    """For a schedule: queue a system job of this kind and subject unless one is waiting or running or the
+    latest was queued less than `period` ago; how many it queued (0 or 1)."""
+    latest = latest_for(session, kind, subject_id)
+    if latest is not None and (latest.status in ("queued", "running") or now - latest.created_at < period):
+        return 0
+    enqueue(session, SYSTEM, kind, subject_type, subject_id, params)
+    return 1
 
 
 def get_job(session: Session, actor: Actor, job_id: str) -> Job:

@@ -45,6 +45,7 @@ from derek.config import Licence, Profile, Theme
 from derek.core.i18n import pick
 from derek.datastore.service import loaded_resource_ids
 from derek.interop.ckan_actions import Call, ValidationError, as_bool
+from derek.quality import service as quality
 
 STATE_TO_CKAN = {"published": "active", "draft": "draft", "deleted": "deleted"}
 STATE_FROM_CKAN = {"active": "published", "published": "published", "draft": "draft"}
@@ -133,7 +134,10 @@ def package_dict(call: Call, ds: DatasetRead) -> dict[str, Any]:
             for kw in ds.keywords
         ],
         "groups": [group_brief(call, theme) for theme in _themes(call.profile, ds.themes)],
-        "extras": [{"key": k, "value": str(v)} for k, v in sorted(extras.items())],
+        "extras": [
+            {"key": k, "value": str(v)}
+            for k, v in sorted({**extras, **quality.extras_of(call.session, ds.id)}.items())
+        ],
         "relationships_as_subject": [],
         "relationships_as_object": [],
         "frequency": ds.update_frequency,
@@ -366,7 +370,7 @@ def _extras(data: dict[str, Any]) -> dict[str, str]:
             problems.append("Each extra needs a key and a value.")
             continue
         key = str(item["key"])
-        if item.get("deleted"):
+        if item.get("deleted") or key in quality.EXTRA_KEYS:  # the portal's own figures, sent back
             continue
         if key in TOP_LEVEL_KEYS:
             problems.append(f"There is a schema field with the same name: {key}")

@@ -18,6 +18,7 @@ from derek.interop.dcat_import import (
     last_segment,
     parse_catalog,
 )
+from derek.interop.shacl import Violation
 
 __all__ = [
     "EU",
@@ -31,4 +32,5 @@ __all__ = [
     "language_code",
     "last_segment",
     "parse_catalog",
+    "Violation",
 ]

@@ -1,13 +1,32 @@
-"""Native API of the personal-data guard: a resource's scan (its editors) and a reviewer's lawful basis."""
+"""Native API of the quality checks: a resource's personal-data scan (its editors) and a reviewer's lawful
+basis, link states, a dataset's stars, score and freshness, the portal's and an organization's figures, and
+a publisher's to-do list."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Response
 
+from derek.catalog import service as catalog
 from derek.core.api import JobRead, job_read
-from derek.quality import links, mqa, stars
+from derek.core.i18n import translator
+from derek.quality import links, mqa, scores, stars
 from derek.quality import personal_data as service
-from derek.quality.schemas import LawfulBasis, LinkStatusRead, QualityRead, ScanRead, StarsRead
+from derek.quality.schemas import (
+    DatasetQualityRow,
+    FreshnessRead,
+    LawfulBasis,
+    LinkStatusRead,
+    OrganizationQualityRead,
+    PortalQualityRead,
+    QualityRead,
+    ScanRead,
+    ScorecardRead,
+    StarsRead,
+    SummaryRead,
+    TaskRead,
+)
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, SettingsDep
 from derek.web.problems import PROBLEM_RESPONSES
 
@@ -62,3 +81,80 @@ def get_quality(
     """The metadata quality score data.europa.eu's MQA would give the dataset (0 to 405, with its rating),
     indicator by indicator, each with what earns its points when they are missing."""
     return mqa.get_quality(session, actor, profile, settings.site_url, name)
+
+
+@router.get("/datasets/{name}/freshness", response_model=FreshnessRead)
+def get_freshness(name: str, session: SessionDep, actor: ActorDep) -> FreshnessRead:
+    """Whether the dataset is updated as often as declared: on time, due soon, overdue, or not applicable
+    when no period is declared; from when its data last changed."""
+    dataset = catalog.find_visible_dataset(session, actor, name)
+    fresh = scores.get_freshness(session, actor, name)
+    return FreshnessRead(dataset=dataset.slug, frequency=dataset.update_frequency, **asdict(fresh))
+
+
+def _summary(summary: scores.Summary) -> SummaryRead:
+    values = asdict(summary)
+    values["stars"] = {str(k): v for k, v in summary.stars.items()}
+    return SummaryRead(**values)
+
+
+@router.get("/quality", response_model=PortalQualityRead)
+def portal_quality(session: SessionDep) -> PortalQualityRead:
+    """The public catalog's quality: average metadata score and stars, datasets per rating, stars and
+    freshness state, broken links, and the same per organization."""
+    portal = scores.portal_quality(session)
+    return PortalQualityRead(
+        summary=_summary(portal.summary),
+        organizations=[
+            OrganizationQualityRead(name=o.name, title=o.title, summary=_summary(o.summary))
+            for o in portal.organizations
+        ],
+        computed_at=portal.computed_at,
+    )
+
+
+@router.get("/organizations/{name}/quality", response_model=ScorecardRead)
+def organization_quality(name: str, session: SessionDep, actor: ActorDep) -> ScorecardRead:
+    """An organization's scorecard: its public datasets' scores, stars, broken links and freshness, and its
+    figures next to the portal's."""
+    card = scores.organization_scorecard(session, actor, name)
+    return ScorecardRead(
+        name=card.name,
+        title=card.title,
+        summary=_summary(card.summary),
+        portal=_summary(card.portal),
+        datasets=[
+            DatasetQualityRow(
+                name=r.name,
+                title=r.title,
+                points=r.points,
+                rating=r.rating,
+                stars=r.stars,
+                broken_links=r.broken_links,
+                freshness=r.freshness,
+                due_at=r.due_at,
+                scored=r.scored,
+            )
+            for r in card.rows
+        ],
+    )
+
+
+@router.get("/quality/todo", response_model=list[TaskRead])
+def todo(
+    session: SessionDep, actor: ActorDep, lang: LangDep, organization: str | None = None
+) -> list[TaskRead]:
+    """What needs doing in the datasets of the organizations where the caller is an editor or admin (a
+    sysadmin: every organization; `organization` narrows it to one), most urgent first."""
+    _ = translator(lang)
+    return [
+        TaskRead(
+            severity=t.severity,
+            kind=t.kind,
+            dataset=t.dataset,
+            organization=t.organization,
+            message=scores.task_text(t, _),
+            link=f"/dataset/{t.dataset}#{t.anchor}" if t.anchor else f"/dataset/{t.dataset}",
+        )
+        for t in scores.todo(session, actor, organization)
+    ]

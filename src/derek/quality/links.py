@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
-from derek.core import jobs
-from derek.core.authz import SYSTEM, Actor, authorize, register
+from derek.core import events, jobs
+from derek.core.authz import Actor, authorize, register
 from derek.core.db import utcnow
 from derek.core.errors import DomainError
 from derek.core.fetch import MAX_REDIRECTS, check_host
@@ -190,9 +190,15 @@ def run_checks(
         progress=lambda done, total: show(done, total, "links", "Checking links"),
     )
     now = utcnow()
+    changed = []
     for resource_id, url in links:
-        record(session, resource_id, url, outcomes[resource_id], now)
+        was = session.get(LinkStatus, resource_id)
+        before = None if was is None else was.ok
+        if record(session, resource_id, url, outcomes[resource_id], now).ok is not before:
+            changed.append(resource_id)
     session.flush()
+    if changed:  # a link that starts or stops working changes its dataset's stars and score
+        events.publish(events.LINKS_CHANGED, session, resource_ids=changed)
     broken = sum(1 for o in outcomes.values() if not o.ok)
     return {"checked": len(links), "ok": len(links) - broken, "broken": broken}
 
@@ -223,11 +229,7 @@ def _run_check_job(session: Session, context: jobs.JobContext) -> dict[str, Any]
 @jobs.schedule("links")
 def queue_daily_check(session: Session, now: datetime) -> int:
     """Once a day the worker checks every link."""
-    latest = jobs.latest_for(session, CHECK_JOB, "links")
-    if latest is not None and (latest.status in ("queued", "running") or now - latest.created_at < DAILY):
-        return 0
-    jobs.enqueue(session, SYSTEM, CHECK_JOB, "links", "links", {"scheduled": True})
-    return 1
+    return jobs.queue_if_due(session, CHECK_JOB, "links", "links", now, DAILY, {"scheduled": True})
 
 
 # ---------------------------------------------------------------- reading

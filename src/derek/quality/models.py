@@ -65,3 +65,30 @@ class LinkCheck(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     elapsed_ms: Mapped[int] = mapped_column(Integer, default=0)
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DatasetQuality(Base):
+    """A dataset's stored quality: its metadata score, openness stars, broken links and update schedule,
+    recomputed by a job after every change of the dataset (and nightly), read by dashboards, search facets
+    and the APIs. `generation` counts the changes; the row is current when `computed_generation` equals it."""
+
+    __tablename__ = "dataset_quality"
+    __table_args__ = (Index("ix_dataset_quality_stale", "computed_generation", "generation"),)
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    computed_generation: Mapped[int] = mapped_column(Integer, default=0)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    points: Mapped[int] = mapped_column(Integer, default=0)  # of mqa.MAX_POINTS
+    # excellent, good, sufficient or bad
+    rating: Mapped[str] = mapped_column(String(20), default="", index=True)
+    # {"findability": {"points", "max_points"}, ...} and the indicators missed: [{"key", "points"}]
+    dimensions: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    missed: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    stars: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    resources: Mapped[int] = mapped_column(Integer, default=0)
+    broken_links: Mapped[int] = mapped_column(Integer, default=0)
+    dcat_violations: Mapped[int] = mapped_column(Integer, default=0)
+    last_change: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of its data (files and links)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # next update, by its frequency
+    due_soon_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

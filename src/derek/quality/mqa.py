@@ -183,8 +183,15 @@ def indicators(
     }
 
 
-def assess(session: Session, profile: Profile, site: str, dataset: DatasetRead) -> QualityRead:
-    """The dataset's score with its breakdown and what to fix, from its DCAT-AP graph and link checks."""
+def assess(
+    session: Session,
+    profile: Profile,
+    site: str,
+    dataset: DatasetRead,
+    checked: list[interop.Violation] | None = None,
+) -> QualityRead:
+    """The dataset's score with its breakdown and what to fix, from its DCAT-AP graph and link checks
+    (`checked`: the DCAT-AP gate's results when the caller has them already)."""
     site = site.rstrip("/")
     graph = interop.graph_of_dataset(profile, site, dataset)
     dataset_uri = URIRef(f"{site}/dataset/{dataset.id}")
@@ -201,7 +208,9 @@ def assess(session: Session, profile: Profile, site: str, dataset: DatasetRead) 
         rated = stars.resource_stars(r.format, r.media_type, licence_open=True, broken=False)
         if rated.format in MACHINE_READABLE:  # the format read from the media type first, as for stars
             machine.add(uri)
-    conforms = interop.conforms(interop.check_dataset(session, profile, site, dataset))
+    if checked is None:
+        checked = interop.check_dataset(session, profile, site, dataset)
+    conforms = interop.conforms(checked)
     met = indicators(graph, dataset_uri, answers, machine, conforms)
     rows = [
         Indicator(

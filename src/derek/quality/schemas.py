@@ -89,3 +89,69 @@ class QualityRead(BaseModel):
     rating: str = Field(description="excellent (351+), good (221+), sufficient (121+) or bad")
     dimensions: dict[str, dict[str, int]] = Field(description="points and max_points per dimension")
     indicators: list[Indicator]
+
+
+class FreshnessRead(BaseModel):
+    dataset: str
+    frequency: str = Field(description="the declared update frequency (EU frequency vocabulary)")
+    state: str = Field(description="on_time, due_soon, overdue or not_applicable (no period declared)")
+    last_change: datetime | None = Field(description="when its data (files, links) last changed")
+    due_at: datetime | None = Field(description="when the next update is due")
+    due_soon_at: datetime | None = Field(description="from when the update counts as due soon")
+
+
+class SummaryRead(BaseModel):
+    datasets: int = Field(description="public datasets")
+    scored: int = Field(description="of them, those scored so far")
+    average_points: float | None = Field(description="average metadata score, of 405")
+    median_points: float | None
+    average_rating: str = Field(description="the rating of the average score")
+    ratings: dict[str, int] = Field(description="datasets per rating")
+    stars: dict[str, int] = Field(description="datasets per openness stars, 0 to 5")
+    average_stars: float | None
+    broken_links: int
+    datasets_with_broken_links: int
+    freshness: dict[str, int] = Field(description="datasets per freshness state")
+
+
+class OrganizationQualityRead(BaseModel):
+    name: str
+    title: dict[str, str]
+    summary: SummaryRead
+
+
+class PortalQualityRead(BaseModel):
+    summary: SummaryRead
+    organizations: list[OrganizationQualityRead] = Field(description="best average score first")
+    computed_at: datetime | None = Field(description="the latest recomputation of a public dataset's score")
+
+
+class DatasetQualityRow(BaseModel):
+    name: str
+    title: dict[str, str]
+    points: int
+    rating: str
+    stars: int
+    broken_links: int
+    freshness: str
+    due_at: datetime | None
+    scored: bool = Field(description="false until the dataset's first score is computed")
+
+
+class ScorecardRead(BaseModel):
+    name: str
+    title: dict[str, str]
+    summary: SummaryRead
+    portal: SummaryRead = Field(description="the whole portal's figures, for comparison")
+    datasets: list[DatasetQualityRow]
+
+
+class TaskRead(BaseModel):
+    severity: str = Field(description="high, medium or low")
+    kind: str = Field(
+        description="personal_data, scan_pending, broken_links, overdue, due_soon, dcat, draft or score"
+    )
+    dataset: str
+    organization: str
+    message: str = Field(description="what to do, in words")
+    link: str = Field(description="where on the dataset's page it is shown")
