@@ -191,6 +191,8 @@ class Portal:
                 job = http.get(f"/api/v1/jobs/{job_id}")
                 assert job.status_code == 200, job.text
                 if job.json()["status"] in ("succeeded", "failed"):
+                    if job.json()["kind"] == "datastore.load" and job.json()["status"] == "succeeded":
+                        self.wait_checked(job.json()["subject_id"])  # others may read the new table then
                     return dict(job.json())
                 assert time.monotonic() < deadline, f"job {job_id} still {job.json()['status']}"
                 time.sleep(0.1)
@@ -204,14 +206,17 @@ class Portal:
         with self.client(f"Bearer {token}" if token else None) as http:
             while True:
                 r = http.get(f"/api/v1/datastore/{resource_id}/info")
-                assert r.status_code in (200, 404), r.text
+                # 403: loaded, and held back from those who may not edit it until its personal-data check
+                assert r.status_code in (200, 403, 404), r.text
                 if r.status_code == 200 and not settled:
+                    self.wait_checked(resource_id)  # anyone but its editors may read it once checked
                     return dict(r.json())
                 if r.status_code == 200:
                     with self.db.session() as s:
                         job = jobs.latest_for(s, "datastore.load", resource_id)
                         if job is None or job.status not in ("queued", "running"):
                             # read again: the load may have ended between the first read and this check
+                            self.wait_checked(resource_id)
                             return dict(http.get(f"/api/v1/datastore/{resource_id}/info").json())
                 assert time.monotonic() < deadline, f"the table of {resource_id} was not loaded in time"
                 time.sleep(0.05)
@@ -227,6 +232,9 @@ class Portal:
                 scan = s.get(PersonalDataScan, resource_id)
                 if scan is None or scan.status != "pending":
                     return scan.status if scan else "not_scanned"
+                load = jobs.latest_for(s, "datastore.load", resource_id)
+                if load is not None and load.status == "failed":
+                    return "failed"  # its table could not be read, so it will never be scanned
             assert time.monotonic() < deadline, f"the file of {resource_id} was not checked in time"
             time.sleep(0.05)
 

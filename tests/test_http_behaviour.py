@@ -22,7 +22,8 @@ def _upload(portal: Portal, token: str, dataset: str) -> str:
             f"/api/v1/datasets/{dataset}/resources/upload", files={"file": ("a.csv", b"a,b\n1,2\n")}
         )
         assert r.status_code == 201, r.text
-        return str(r.json()["download_url"])
+    portal.wait_checked(r.json()["id"])  # the public gets a new file once it passed its check
+    return str(r.json()["download_url"])
 
 
 def test_head_answers_like_get_without_a_body(portal: Portal) -> None:

@@ -270,3 +270,37 @@ def test_a_file_that_cannot_be_read_as_a_table_waits_for_a_reviewer(portal: Port
         done = http.post(f"/api/v1/resources/{resource_id}/personal-data/lawful-basis", json=basis)
         assert done.status_code == 200 and done.json()["status"] == "cleared", done.text
     assert _publish(portal, token, name).status_code == 200
+
+
+def test_a_new_file_of_a_public_dataset_is_held_back_until_checked(tmp_path: Path) -> None:
+    """Without a worker the check never runs: the public gets neither the file nor its table meanwhile,
+    while its editor can still download what they uploaded."""
+    for still in start_portal(tmp_path, run_jobs=False):
+        resource_id, token = still.upload(b"region,people\nAlmaty,2228000\n", "new.csv")  # a public dataset
+        with still.client(f"Bearer {token}") as editor:
+            resource = editor.get(f"/api/v1/resources/{resource_id}").json()
+            assert editor.get(resource["download_url"]).status_code == 200
+        with still.client() as anonymous:
+            assert anonymous.get(f"/api/v1/resources/{resource_id}").status_code == 200  # its description
+            for path in (
+                resource["download_url"],
+                f"/api/v1/datastore/{resource_id}/info",
+                f"/api/v1/datastore/{resource_id}/export.csv",
+            ):
+                held = anonymous.get(path, params={"lang": "en"})
+                assert held.status_code == 403, (path, held.status_code)
+                assert "being checked for personal data" in held.text, path
+            ckan = anonymous.get("/api/3/action/datastore_search", params={"resource_id": resource_id})
+            assert ckan.status_code == 403 and "being checked" in ckan.json()["error"]["message"]
+            name = _dataset_of(still, token, resource_id)
+            page = anonymous.get(f"/dataset/{name}/resource/{resource_id}", params={"lang": "ru"})
+            assert page.status_code == 200 and "проверяется на наличие персональных данных" in page.text
+
+
+def test_a_checked_file_is_served_to_everyone(portal: Portal) -> None:
+    resource_id, token = portal.upload(b"region,people\nAlmaty,2228000\n", "fine.csv")
+    assert portal.wait_checked(resource_id) == "clean"
+    with portal.client() as anonymous:
+        resource = anonymous.get(f"/api/v1/resources/{resource_id}").json()
+        got = anonymous.get(resource["download_url"])
+        assert got.status_code == 200 and got.content.startswith(b"region,people")

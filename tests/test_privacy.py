@@ -130,6 +130,8 @@ def scene(portal: Portal) -> Iterator[Scene]:
             made[kind] = ds
     s = Scene(portal, org, other_org, shared, made["public"], made["private"], made["draft"])
     s.ratings = {kind: portal.wait_scored(ds.name).rating for kind, ds in made.items()}
+    for ds in made.values():
+        portal.wait_checked(ds.resource_id)  # members who may not edit read a file once it passed its check
     s.clients = {"anonymous": portal.client()}
     s.clients.update({who: portal.client(f"Bearer {token}") for who, token in tokens.items()})
     yield s

@@ -9,6 +9,7 @@ import ckanapi
 import httpx
 import pytest
 
+from derek.quality import service as quality
 from tests.contract.conftest import Cast
 
 
@@ -130,7 +131,8 @@ def test_package_update_replaces_and_syncs_resources(cast: Cast) -> None:
         editor.action.resource_show(id=r1["id"])
     # replace semantics: what is not sent is cleared, except Derek's own fields and the resources list itself
     bare = editor.action.package_update(id=created["id"], title="Bare")
-    assert bare["notes"] is None and bare["tags"] == [] and bare["extras"] == [] and bare["url"] is None
+    own_extras = [e for e in bare["extras"] if e["key"] not in quality.EXTRA_KEYS]  # not the computed figures
+    assert bare["notes"] is None and bare["tags"] == [] and own_extras == [] and bare["url"] is None
     assert bare["frequency"] == "MONTHLY" and bare["num_resources"] == 3 and bare["name"] == created["name"]
     renamed = editor.action.package_update(id=created["id"], name=created["name"] + "-x", title="Bare")
     assert renamed["name"] == created["name"] + "-x"
@@ -166,6 +168,7 @@ def test_upload_download_and_resource_actions(cast: Cast, tmp_path: Path) -> Non
     assert res["hash"] == "sha256:" + hashlib.sha256(content).hexdigest()
     assert res["format"] == "CSV" and res["mimetype"] == "text/csv" and res["package_id"] == created["id"]
     assert res["url"].startswith(cast.portal.base_url + "/") and res["url"].endswith("/population.csv")
+    cast.portal.wait_checked(res["id"])  # the public gets a new file once it passed its check
     download = httpx.get(res["url"], timeout=30)
     assert download.status_code == 200 and download.content == content
     # the table is loaded in the background: datastore_active turns true when it is in
@@ -181,6 +184,7 @@ def test_upload_download_and_resource_actions(cast: Cast, tmp_path: Path) -> Non
         replaced = editor.action.resource_update(id=res["id"], name="Population 2025", upload=fh)
     assert replaced["size"] == len(content) + 17 and replaced["name"] == "Population 2025"
     assert replaced["version_count"] == 2
+    cast.portal.wait_checked(res["id"])  # the new file reaches the public once it passed its check
     assert httpx.get(replaced["url"], timeout=30).content == newer.read_bytes()
     patched = editor.action.resource_patch(id=res["id"], description="Census")
     assert patched["description"] == "Census" and patched["name"] == "Population 2025"

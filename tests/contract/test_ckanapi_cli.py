@@ -234,6 +234,7 @@ def test_action_writes_with_key_json_file_and_stdin(world: World, tmp_path: Path
     resource = uploaded.json()
     assert resource["url_type"] == "upload" and resource["size"] == len(CSV) and resource["format"] == "CSV"
     assert resource["hash"] == "sha256:" + hashlib.sha256(CSV).hexdigest()
+    cast.portal.wait_checked(resource["id"])  # the public gets a new file once it passed its check
     assert httpx.get(resource["url"], timeout=30).content == CSV
     patched = cli(
         portal,
@@ -549,6 +550,7 @@ def test_a_typical_remoteckan_script(world: World, tmp_path: Path) -> None:
     resource = result["resource"]
     assert resource["url_type"] == "upload" and resource["name"] == "Uploaded by a script"
     assert resource["position"] == 1 and resource["hash"] == "sha256:" + hashlib.sha256(CSV).hexdigest()
+    world.cast.portal.wait_checked(resource["id"])  # the public gets a new file once it passed its check
     assert httpx.get(resource["url"], timeout=30).content == CSV
     patched = result["patched"]
     assert patched["notes"] == "Patched by a script"

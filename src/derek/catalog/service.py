@@ -46,9 +46,9 @@ from derek.catalog.search import facet_fields as facet_fields  # part of this se
 from derek.catalog.search import register_facet as register_facet  # part of this service's surface
 from derek.config import Profile
 from derek.core import audit, events, gates
-from derek.core.authz import Actor, authorize
+from derek.core.authz import Actor, authorize, can
 from derek.core.db import utcnow
-from derek.core.errors import Conflict, Invalid, NotFound
+from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
 from derek.core.storage import StoredFile
 
 FORMAT_MEDIA_TYPES = {
@@ -824,6 +824,19 @@ def delete_resource(session: Session, actor: Actor, resource_id: str) -> None:
 
 def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
     return _find_resource(session, actor, resource_id)
+
+
+def get_content(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
+    """A resource whose current file or table the actor is about to read: NotFound unless they may see it,
+    Forbidden while a serving gate holds back a public dataset's file (e.g. a new file still being checked
+    for personal data), except for those who may edit the dataset (they need to see what they uploaded)."""
+    dataset, resource = _find_resource(session, actor, resource_id)
+    public = dataset.state == "published" and not dataset.private  # else only insiders see it anyway
+    if public and not can(actor, "dataset.update", dataset):
+        reason = gates.reason_not_to_serve(session, resource.id)
+        if reason:
+            raise Forbidden(reason)
+    return dataset, resource
 
 
 def linked_resources(session: Session, resource_ids: list[str] | None = None) -> list[tuple[str, str]]:

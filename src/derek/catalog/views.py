@@ -101,7 +101,7 @@ def download(
     actor: ActorDep,
     store: StoreDep,
 ) -> Response:
-    dataset, resource = service.get_resource(session, actor, resource_id)
+    dataset, resource = service.get_content(session, actor, resource_id)
     if dataset.slug != name and dataset.id != name:
         return RedirectResponse(service.download_path(dataset, resource), status_code=301)
     if resource.url_type != "upload":
@@ -127,6 +127,8 @@ def download_version(
         return RedirectResponse(service.version_download_path(dataset, resource, version), status_code=301)
     if not version.sha256:
         return RedirectResponse(version.url, status_code=302)
+    if version.sha256 == resource.sha256:  # the current file: as the latest download, it may be held back
+        service.get_content(session, actor, resource_id)
     return _stored_file(
         store,
         dataset,

@@ -134,7 +134,7 @@ def open_export(
         raise Invalid("An export has no pages: leave out cursor.", errors={"cursor": ["Not for exports."]})
     if (limit is not None and limit < 0) or offset < 0:
         raise Invalid("limit and offset cannot be negative.", errors={"limit": ["Must be 0 or more."]})
-    dataset, resource = catalog.get_resource(session, actor, resource_id)  # NotFound unless visible
+    dataset, resource = catalog.get_content(session, actor, resource_id)  # NotFound unless visible
     table, built = service.prepare(session, actor, resource_id, spec)
     plan = plan_for(built, limit, offset)
 

@@ -393,7 +393,7 @@ def _table_names(session: Session, actor: Actor, resource_ids: dict[str, str]) -
             errors={"sql": [f'Unknown table "{written}".']},
         )
         try:
-            catalog.get_resource(session, actor, folded)
+            catalog.get_content(session, actor, folded)  # Forbidden while a gate holds its data back
         except NotFound:
             raise missing from None
         row = session.get(DatastoreTable, folded)

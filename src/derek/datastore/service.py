@@ -305,7 +305,8 @@ def set_dictionary(
 
 
 def _table(session: Session, actor: Actor, resource_id: str) -> DatastoreTable:
-    catalog.get_resource(session, actor, resource_id)  # NotFound unless the actor may see the resource
+    # NotFound unless the actor may see the resource; Forbidden while a gate holds its new data back
+    catalog.get_content(session, actor, resource_id)
     row = session.get(DatastoreTable, resource_id)
     if row is None or row.status != "loaded":
         raise NotFound(f"The resource {resource_id!r} has no DataStore table: load it first.")

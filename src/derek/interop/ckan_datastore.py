@@ -160,7 +160,7 @@ def _words(text: Any) -> list[str]:
 def _readable_table(call: Call, resource_id: str, what: str = "Resource") -> DatastoreTable:
     """The DataStore table of a resource the caller may see; 404 for anything else."""
     try:
-        catalog.get_resource(call.session, call.actor, resource_id)
+        catalog.get_content(call.session, call.actor, resource_id)  # Forbidden while a gate holds it back
     except NotFound:
         raise _not_found(resource_id, what) from None
     row = call.session.get(DatastoreTable, resource_id)

@@ -367,6 +367,30 @@ def load_failed(session: Session, resource_id: str) -> bool:
     return job is not None and job.status == "failed"
 
 
+@gates.serving_gate("personal_data")
+def reason_not_to_serve(session: Session, resource_id: str) -> str:
+    """Why the resource's current file may not be served to the public now ("" when it may): a new file of a
+    public dataset waits for its check, and one with personal data (or unreadable) waits for its publisher
+    or a reviewer."""
+    scan = session.get(PersonalDataScan, resource_id)
+    if scan is None or scan.status not in BLOCKING:
+        return ""
+    if scan.status == "personal":
+        return (
+            "This file is withheld: it holds personal data. It will be available once its publisher removes "
+            "that data or a reviewer records a lawful basis."
+        )
+    if scan.status == "failed" or load_failed(session, resource_id):
+        return (
+            "This file is withheld: it could not be checked for personal data. It will be available once it "
+            "is fixed or a reviewer has checked it."
+        )
+    return (
+        "This file is being checked for personal data and will be available when the check has passed "
+        "(usually within a minute)."
+    )
+
+
 @gates.publication_gate("personal_data")
 def reasons_not_to_publish(session: Session, dataset_id: str, lang: str = "en") -> list[str]:
     """Why the dataset may not be published yet, resource by resource, in plain words."""

@@ -124,9 +124,9 @@ def compute(session: Session, profile: Profile, site: str, dataset_id: str, gene
             "due_at": due,
             "due_soon_at": soon,
         }
-    session.execute(
+    session.execute(  # never back to an older generation (a slower run computing an earlier change)
         update(DatasetQuality)
-        .where(DatasetQuality.dataset_id == dataset_id)
+        .where(DatasetQuality.dataset_id == dataset_id, DatasetQuality.computed_generation < generation)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
