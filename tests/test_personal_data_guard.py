@@ -304,3 +304,53 @@ def test_a_checked_file_is_served_to_everyone(portal: Portal) -> None:
         resource = anonymous.get(f"/api/v1/resources/{resource_id}").json()
         got = anonymous.get(resource["download_url"])
         assert got.status_code == 200 and got.content.startswith(b"region,people")
+
+
+def test_records_written_through_the_api_are_scanned_too(portal: Portal) -> None:
+    """CKAN's datastore_create and datastore_upsert feed a table without any file: it is scanned all the
+    same, before a draft can be published and after every write to a public one."""
+    org = portal.make_org()
+    _user, token = portal.make_user(org=org)
+    draft = portal.make_dataset(org, state="draft")
+    iins = synthetic_iins(5, seed=11)
+    with portal.client(token) as http:
+        made = http.post(
+            "/api/3/action/datastore_create",
+            json={
+                "resource": {"package_id": draft, "name": "payments"},
+                "records": [{"name": f"P{i}", "iin": iin} for i, iin in enumerate(iins)],
+            },
+        )
+        assert made.status_code == 200, made.text
+        fed = made.json()["result"]["resource_id"]
+    assert _scan(portal, token, fed)["status"] == "personal"
+    refused = _publish(portal, token, draft)
+    assert refused.status_code == 422 and "column “iin” has 5 rows" in refused.json()["detail"]
+
+    public = portal.make_dataset(org)
+    with portal.client(token) as http:
+        made = http.post(
+            "/api/3/action/datastore_create",
+            json={"resource": {"package_id": public, "name": "counts"}, "records": [{"district": "Almaty"}]},
+        )
+        clean = made.json()["result"]["resource_id"]
+    assert _scan(portal, token, clean)["status"] == "clean"
+    with portal.client() as anonymous:  # checked: the public reads it
+        assert anonymous.get(f"/api/v1/datastore/{clean}/info").status_code == 200
+    with portal.client(token) as http:
+        upsert = http.post(
+            "/api/3/action/datastore_upsert",
+            json={
+                "resource_id": clean,
+                "method": "insert",
+                "records": [{"district": iins[0]}],
+                "force": True,
+            },
+        )
+        assert upsert.status_code == 200, upsert.text
+    deadline = time.monotonic() + 60
+    while _scan(portal, token, clean)["status"] != "personal":  # the earlier outcome stands until the scan
+        assert time.monotonic() < deadline, "the written record was not scanned in time"
+        time.sleep(0.05)
+    with portal.client(f"Bearer {token}") as http:  # a public dataset in which personal data turned up
+        assert http.get(f"/api/v1/datasets/{public}").json()["state"] == "draft"

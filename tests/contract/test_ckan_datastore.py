@@ -34,6 +34,7 @@ def _table(cast: Cast, records: list[dict[str, Any]], *, private: bool = False, 
     created = cast.ckan(cast.editor_token).action.datastore_create(
         resource={"package_id": package["id"], "name": "table"}, records=records, **params
     )
+    cast.portal.wait_checked(created["resource_id"])  # a new table reaches the public once checked
     return str(created["resource_id"])
 
 
@@ -204,6 +205,7 @@ def test_ckanapi_creates_upserts_and_searches_with_a_primary_key(cast: Cast) -> 
         ],
     )
     resource_id = created["resource_id"]
+    cast.portal.wait_checked(resource_id)  # a new table reaches the public once checked
     assert created["method"] == "insert" and created["primary_key"] == ["code"] and "records" not in created
     assert created["resource"]["url_type"] == "datastore" and created["resource"]["datastore_active"] is True
     assert created["resource"]["url"].endswith(f"/datastore/dump/{resource_id}")

@@ -19,6 +19,7 @@ _SUBSCRIBERS: dict[str, list[Subscriber]] = {}
 RESOURCE_CONTENT_CHANGED = "resource.content_changed"  # data: actor, resource_id, format, url_type
 DATASET_CHANGED = "catalog.dataset_changed"  # data: dataset_id (its metadata, files, links or state changed)
 LINKS_CHANGED = "quality.links_changed"  # data: resource_ids (whose link started or stopped working)
+TABLE_WRITTEN = "datastore.table_written"  # data: actor, resource_id (records written through the API)
 TABLE_LOADED = "datastore.table_loaded"  # data: actor, resource_id, sha256 (the file the new table holds)
 
 

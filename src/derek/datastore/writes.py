@@ -28,7 +28,7 @@ import duckdb
 from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
-from derek.core import audit
+from derek.core import audit, events
 from derek.core.authz import Actor, authorize
 from derek.core.db import utcnow
 from derek.core.errors import Conflict, Invalid, NotFound
@@ -663,6 +663,7 @@ def create_table(
         session.add(target)
         after = {"rows": target.row_count, "columns": [c["id"] for c in plan.columns], "primary_key": keys}
         audit.record(session, actor, "datastore.create", "resource", resource.id, before, after)
+        events.publish(events.TABLE_WRITTEN, session, actor=actor, resource_id=resource.id)
         session.flush()
         tx.commit()
     session.commit()
@@ -819,6 +820,7 @@ def upsert_records(
         row.row_count = count
         after = {"rows": count, "method": method, "records": len(records)}
         audit.record(session, actor, "datastore.upsert", "resource", resource.id, before, after)
+        events.publish(events.TABLE_WRITTEN, session, actor=actor, resource_id=resource.id)
         session.flush()
         tx.commit()
     session.commit()

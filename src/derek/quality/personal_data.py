@@ -26,7 +26,7 @@ from derek.catalog.schemas import DatasetUpdate
 from derek.config import Profile
 from derek.core import audit, events, gates, jobs
 from derek.core.authz import SYSTEM, Actor, authorize, register
-from derek.core.db import utcnow
+from derek.core.db import new_id, utcnow
 from derek.core.errors import DomainError, Invalid, NotFound
 from derek.datastore import service as datastore
 from derek.quality import detectors
@@ -104,6 +104,20 @@ def _queue_scan(session: Session, *, actor: Actor, resource_id: str, sha256: str
         return  # this file was scanned already (a reload with the same bytes)
     _reset(scan, sha256)
     jobs.enqueue(session, actor, SCAN_JOB, "resource", resource_id, {"sha256": sha256})
+
+
+@events.subscribe(events.TABLE_WRITTEN)
+def _scan_written(session: Session, *, actor: Actor, resource_id: str) -> None:
+    """Records written through the API (CKAN's datastore_create and _upsert) are scanned too. A table never
+    scanned waits for it like a new upload; one already checked keeps its outcome until the new scan ends
+    (a feed updated every minute stays readable), and a scan that finds personal data withholds it then."""
+    scan = _row(session, resource_id)
+    written = "api:" + new_id()  # this state of the table: a later write supersedes its scan
+    if scan.status in ("pending", "failed") or not scan.scanned_at:
+        _reset(scan, written)
+    else:
+        scan.sha256 = written
+    jobs.enqueue(session, actor, SCAN_JOB, "resource", resource_id, {"sha256": written, "api": True})
 
 
 def _status(findings: list[dict[str, Any]], cleared: bool) -> str:
@@ -217,14 +231,20 @@ def run_scan(
     *,
     store: Any = None,
     text: bool = False,
+    api: bool = False,
 ) -> PersonalDataScan | None:
     """Scan the resource's table (or, with `text`, its stored file) if it still holds the file `sha256`;
     None when the file changed since. The resource's current file decides, not only the table: a scan of an
     older file finishing after a newer upload must not mark the newer one checked."""
     _dataset, resource = catalog.get_resource(session, SYSTEM, resource_id)
-    if resource.url_type == "upload" and resource.sha256 != sha256:
+    if resource.url_type == "upload" and resource.sha256 != sha256 and not api:
         return None
-    if text:
+    if api:  # records written through the API: `sha256` names the table's state (the scan row holds it)
+        table = datastore.table_of(session, resource_id)
+        if table is None:
+            return None
+        findings, counted = scan_table(session, duck, profile, resource_id, progress), table[1]
+    elif text:
         findings, counted = scan_text(store.path_for(sha256), profile, progress)
     else:
         table = datastore.table_of(session, resource_id)
@@ -275,6 +295,7 @@ def _run_scan_job(session: Session, context: jobs.JobContext) -> dict[str, Any]:
             context.progress,
             store=context.resources.get("store"),
             text=bool(context.params.get("text")),
+            api=bool(context.params.get("api")),
         )
     except Exception as exc:  # the file stays blocked, and says so, rather than waiting forever
         session.rollback()
