@@ -826,16 +826,24 @@ def get_resource(session: Session, actor: Actor, resource_id: str) -> tuple[Data
     return _find_resource(session, actor, resource_id)
 
 
+def withheld(session: Session, actor: Actor, dataset: Dataset | DatasetRead, resource_id: str) -> str:
+    """Why the resource's current file or table is held back from this actor ("" when it is not): a serving
+    gate's reason (e.g. a new file still being checked for personal data), for a public dataset's readers
+    who may not edit it. Private and draft datasets are seen by insiders only; editors see their uploads."""
+    org_id = dataset.organization_id if isinstance(dataset, Dataset) else dataset.organization.id
+    public = dataset.state == "published" and not dataset.private
+    if not public or can(actor, "dataset.update", org_id):
+        return ""
+    return gates.reason_not_to_serve(session, resource_id)
+
+
 def get_content(session: Session, actor: Actor, resource_id: str) -> tuple[Dataset, Resource]:
     """A resource whose current file or table the actor is about to read: NotFound unless they may see it,
-    Forbidden while a serving gate holds back a public dataset's file (e.g. a new file still being checked
-    for personal data), except for those who may edit the dataset (they need to see what they uploaded)."""
+    Forbidden while it is withheld from them."""
     dataset, resource = _find_resource(session, actor, resource_id)
-    public = dataset.state == "published" and not dataset.private  # else only insiders see it anyway
-    if public and not can(actor, "dataset.update", dataset):
-        reason = gates.reason_not_to_serve(session, resource.id)
-        if reason:
-            raise Forbidden(reason)
+    reason = withheld(session, actor, dataset, resource.id)
+    if reason:
+        raise Forbidden(reason)
     return dataset, resource
 
 

@@ -15,7 +15,7 @@ from starlette.datastructures import FormData
 from derek.catalog import service as catalog
 from derek.catalog.schemas import DatasetRead, ResourceRead
 from derek.config import Profile
-from derek.core import gates, jobs
+from derek.core import jobs
 from derek.core.authz import Actor, can
 from derek.core.errors import Invalid, NotFound
 from derek.core.i18n import pick
@@ -186,8 +186,9 @@ def _context(
         "aggregates": AGGREGATES,
         "find_region": regions.find_region,
     }
-    public = dataset.state == "published" and not dataset.private
-    withheld = gates.reason_not_to_serve(session, resource.id) if public and not loaded.can_edit else ""
+    withheld = catalog.withheld(
+        session, actor, catalog.find_visible_dataset(session, actor, dataset.id), resource.id
+    )
     if withheld:  # e.g. a new file still being checked for personal data: no preview for the public yet
         context.update(withheld=withheld, table=None)
         return context
