@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, timedelta
@@ -48,15 +47,8 @@ def dataset_id(portal: Portal, name: str) -> str:
 def wait_scored(portal: Portal, names: list[str], timeout: float = 90) -> None:
     """Wait until the score job has computed every dataset's row as of its latest change (the server's
     worker runs it after each change)."""
-    ids = [dataset_id(portal, n) for n in names]
-    deadline = time.monotonic() + timeout
-    while True:
-        with portal.db.session() as s:
-            rows = [scores.stored(s, i) for i in ids]
-            if all(r is not None and r.computed_generation == r.generation for r in rows):
-                return
-        assert time.monotonic() < deadline, f"the scores of {names} were not computed in time"
-        time.sleep(0.1)
+    for name in names:
+        portal.wait_scored(name, timeout)
 
 
 def make_overdue(portal: Portal, name: str, days: int = 3) -> None:

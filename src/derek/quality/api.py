@@ -8,7 +8,6 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Response
 
-from derek.catalog import service as catalog
 from derek.core.api import JobRead, job_read
 from derek.core.i18n import translator
 from derek.quality import links, mqa, scores, stars
@@ -87,9 +86,7 @@ def get_quality(
 def get_freshness(name: str, session: SessionDep, actor: ActorDep) -> FreshnessRead:
     """Whether the dataset is updated as often as declared: on time, due soon, overdue, or not applicable
     when no period is declared; from when its data last changed."""
-    dataset = catalog.find_visible_dataset(session, actor, name)
-    fresh = scores.get_freshness(session, actor, name)
-    return FreshnessRead(dataset=dataset.slug, frequency=dataset.update_frequency, **asdict(fresh))
+    return scores.get_freshness(session, actor, name)
 
 
 def _summary(summary: scores.Summary) -> SummaryRead:

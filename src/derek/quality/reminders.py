@@ -22,7 +22,7 @@ from derek.core import accounts, jobs, mail
 from derek.core.authz import SYSTEM
 from derek.core.db import utcnow
 from derek.core.errors import Invalid
-from derek.core.i18n import translator
+from derek.core.i18n import pick, translator
 from derek.quality import freshness
 from derek.quality.models import DatasetQuality
 
@@ -64,10 +64,6 @@ def recipients(session: Session, dataset_id: str) -> list[str]:
     return sorted({user.email for user, role in members if role in ("editor", "admin") and user.email})
 
 
-def _title(title: dict[str, str], lang: str) -> str:
-    return title.get(lang) or next(iter(title.values()), "")
-
-
 def queue_reminders(session: Session, profile: Profile, site: str, now: datetime) -> dict[str, int]:
     """Queue a reminder for every public dataset due soon or overdue that has not had this one yet."""
     lang = profile.default_language
@@ -90,10 +86,10 @@ def queue_reminders(session: Session, profile: Profile, site: str, now: datetime
         if not to:
             counts["no_address"] += 1
             continue
-        title = _title(fact.title, lang)
+        title = pick(fact.title, lang, tuple(fact.title))
         values: dict[str, Any] = {
             "title": title,
-            "organization": _title(fact.organization_title, lang),
+            "organization": pick(fact.organization_title, lang, tuple(fact.organization_title)),
             "frequency": _(catalog.frequency_label(fact.update_frequency)).lower(),
             "last_change": row.last_change.date().isoformat() if row.last_change else "",
             "due": row.due_at.date().isoformat(),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,8 +29,8 @@ from derek.core.db import utcnow
 from derek.core.errors import NotFound
 from derek.interop import service as interop
 from derek.quality import freshness, links, mqa, stars
-from derek.quality.freshness import Freshness
 from derek.quality.models import DatasetQuality, PersonalDataScan
+from derek.quality.schemas import FreshnessRead
 
 SCORE_JOB = "quality.scores"
 NIGHTLY = timedelta(days=1)
@@ -526,10 +526,11 @@ def task_text(task: Task, translate: Callable[[str], str]) -> str:
     return translate(task.message).format(**values)
 
 
-def get_freshness(session: Session, actor: Actor, name: str) -> Freshness:
+def get_freshness(session: Session, actor: Actor, name: str) -> FreshnessRead:
     """The freshness of a dataset the actor may see, as of now (from its data's latest change)."""
     dataset = catalog.find_visible_dataset(session, actor, name)
-    return freshness.assess(dataset.update_frequency, catalog.last_data_change(session, dataset), utcnow())
+    fresh = freshness.assess(dataset.update_frequency, catalog.last_data_change(session, dataset), utcnow())
+    return FreshnessRead(dataset=dataset.slug, frequency=dataset.update_frequency, **asdict(fresh))
 
 
 def stored(session: Session, dataset_id: str) -> DatasetQuality | None:
