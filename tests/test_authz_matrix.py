@@ -184,6 +184,48 @@ def _own_tokens(w: World, role: str) -> Ctx:
     return {"token_owner": w.user_id(role)} if role in w.names else {}
 
 
+_IIN = "900101300126"  # synthetic
+
+
+def _info_request(
+    by: str | None = None, refused: bool = False, appealed: bool = False
+) -> Callable[[World, str], Ctx]:
+    """An information request to A (sent by the named role's user, else anonymously), refused on the law's
+    first ground and appealed when asked."""
+
+    def setup(w: World, _role: str) -> Ctx:
+        from derek.info_requests import service as requests
+        from derek.info_requests.rules import rules_for
+        from derek.info_requests.schemas import Answer, RequestCreate
+
+        profile = w.portal.settings.jurisdiction
+        data = RequestCreate(
+            organization=w.org,
+            subject="Matrix request",
+            body="Made by the authorization matrix.",
+            name="R",
+            email="r@example.org",
+            identifier=_IIN,
+        )
+        with w.portal.db.session() as s:
+            actor = accounts.actor_for(s, accounts.get_user(s, w.names[by])) if by else authz.ANONYMOUS
+            req, key = requests.submit_request(s, actor, profile, data)
+            ctx: Ctx = {"request": req.reference}
+            if refused:
+                ground = rules_for(profile).grounds[0].code
+                requests.answer_request(
+                    s, SYSTEM, profile, req.reference, Answer(outcome="refused", text="No.", grounds=[ground])
+                )
+            if appealed:
+                ctx["appeal"] = requests.create_appeal(
+                    s, SYSTEM, profile, req.reference, "Appealed text.", key
+                ).id
+            s.commit()
+        return ctx
+
+    return setup
+
+
 # ------------------------------------------------------------------ probes: the state a call may change
 
 
@@ -279,6 +321,31 @@ def _scan_status(w: World, ctx: Ctx) -> Any:
         return (scan.status, scan.lawful_basis) if scan else None
 
 
+def _request_state(w: World, ctx: Ctx) -> Any:
+    from derek.info_requests.models import InfoRequest
+
+    with w.portal.db.session() as s:
+        req = s.scalar(select(InfoRequest).where(InfoRequest.reference == ctx["request"]))
+        assert req is not None
+        return (req.status, req.due_on, req.extensions)
+
+
+def _request_count(w: World, ctx: Ctx) -> Any:
+    from derek.info_requests.models import InfoRequest
+
+    with w.portal.db.session() as s:
+        return s.query(InfoRequest).count()
+
+
+def _appeal_state(w: World, ctx: Ctx) -> Any:
+    from derek.info_requests.models import Appeal
+
+    with w.portal.db.session() as s:
+        appeal = s.get(Appeal, ctx["appeal"])
+        assert appeal is not None
+        return appeal.decision
+
+
 def _token_count(w: World, ctx: Ctx) -> Any:
     if "token_owner" not in ctx:
         return None
@@ -353,6 +420,26 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
         f"/api/v1/resources/{c['resource']}/personal-data/lawful-basis",
         json={"lawful_basis": "Published by law as a public register."},
     ),
+    "request_submit": lambda w, h, c: h.post(
+        "/api/v1/requests",
+        json={
+            "organization": w.org,
+            "subject": "Matrix request",
+            "body": "Sent by the authorization matrix.",
+            "name": "R",
+            "email": "r@example.org",
+            "identifier": _IIN,
+        },
+    ),
+    "request_extend": lambda w, h, c: h.post(
+        f"/api/v1/requests/{c['request']}/extend", json={"reason": "Several holders hold it."}
+    ),
+    "request_requester": lambda w, h, c: h.get(f"/api/v1/requests/{c['request']}/requester"),
+    "request_withdraw": lambda w, h, c: h.post(f"/api/v1/requests/{c['request']}/withdraw"),
+    "appeal_decide": lambda w, h, c: h.post(
+        f"/api/v1/appeals/{c['appeal']}/decision", json={"decision": "upheld", "text": "The refusal stands."}
+    ),
+    "request_queue": lambda w, h, c: h.get("/api/v1/requests/queue"),
     "harvest_source_create": lambda w, h, c: h.post(
         "/api/v1/harvest/sources",
         json={"name": c["new_source"], "url": "https://data.example.org", "organization": w.org},
@@ -558,6 +645,48 @@ MATRIX: dict[str, Row] = {
     ),
     "quality.run.link_check": Row(
         "quality.run", "link_check_start", _nothing, None, (401, 403, 403, 403, 403, 403, 202)
+    ),
+    "info_request.submit": Row(
+        "info_request.submit", "request_submit", _nothing, _request_count, (201, 201, 201, 201, 201, 201, 201)
+    ),
+    "info_request.handle.extend": Row(
+        "info_request.handle",
+        "request_extend",
+        _info_request(),
+        _request_state,
+        (401, 403, 403, 200, 200, 403, 200),
+    ),
+    "info_request.see_requester": Row(
+        "info_request.see_requester",
+        "request_requester",
+        _info_request(),
+        None,
+        (401, 403, 403, 200, 200, 403, 200),
+    ),
+    "info_request.see_requester.own": Row(
+        "info_request.see_requester",
+        "request_requester",
+        _info_request(by="registered"),
+        None,
+        (401, 200, 403, 200, 200, 403, 200),
+    ),
+    "info_request.act_as_requester.withdraw": Row(
+        "info_request.act_as_requester",
+        "request_withdraw",
+        _info_request(by="registered"),
+        _request_state,
+        (401, 200, 403, 403, 403, 403, 200),
+    ),
+    # A has no parent organization and the kz profile's reviewer is the superior body: only sysadmins
+    "info_request.review.no_superior": Row(
+        "info_request.review",
+        "appeal_decide",
+        _info_request(refused=True, appealed=True),
+        _appeal_state,
+        (401, 403, 403, 403, 403, 403, 200),
+    ),
+    "info_request.queue": Row(
+        "info_request.queue", "request_queue", _nothing, None, (401, 200, 200, 200, 200, 200, 200)
     ),
     "quality.todo.own_list": Row(
         "quality.todo", "quality_todo", _nothing, None, (401, 200, 200, 200, 200, 200, 200)

@@ -77,6 +77,7 @@ def seed(app: Any) -> Seed:
         resource = catalog.create_resource(
             s, SYSTEM, "st-data", ResourceCreate(url="https://example.org/a.csv")
         )
+        reference, appeal_id = _seed_request(s, profile)
     return Seed(
         token=token,
         names={
@@ -84,8 +85,33 @@ def seed(app: Any) -> Seed:
             "resource_id": [resource.id],
             "user": ["st-user", "st-root"],
             "token_id": [user_token.id],  # never the sysadmin's own: the run would go on as anonymous
+            "reference": [reference],
+            "appeal_id": [appeal_id],
         },
     )
+
+
+def _seed_request(s: Any, profile: Any) -> tuple[str, str]:
+    """An information request to st-org, refused on the law's first ground and appealed."""
+    from derek.info_requests import service as requests
+    from derek.info_requests.rules import rules_for
+    from derek.info_requests.schemas import Answer, RequestCreate
+
+    data = RequestCreate(
+        organization="st-org",
+        subject="Seeded request",
+        body="A request the generated cases can find.",
+        name="R",
+        email="r@example.org",
+        identifier="900101300126",
+    )
+    req, key = requests.submit_request(s, SYSTEM, profile, data)
+    ground = rules_for(profile).grounds[0].code
+    requests.answer_request(
+        s, SYSTEM, profile, req.reference, Answer(outcome="refused", text="No.", grounds=[ground])
+    )
+    appeal = requests.create_appeal(s, SYSTEM, profile, req.reference, "An appeal long enough.", key)
+    return req.reference, appeal.id
 
 
 # The schema is loaded when pytest collects this module (schemathesis' lazy from_fixture loader does not

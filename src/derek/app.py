@@ -16,6 +16,7 @@ import derek.catalog  # noqa: F401  (registers policies)
 import derek.core.mail  # noqa: F401  (the outbox's send job and its schedule)
 import derek.datastore.service  # noqa: F401  (registers the load job and what triggers it)
 import derek.harvest.service  # noqa: F401  (registers the harvest action and its run job)
+import derek.info_requests  # noqa: F401  (the actions on information requests)
 import derek.quality.links  # noqa: F401  (the link check job and its daily schedule)
 import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
 import derek.quality.reminders  # noqa: F401  (daily reminders of due updates, to the outbox)
@@ -107,6 +108,7 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.datastore import views as datastore_views
     from derek.harvest import api as harvest_api
     from derek.harvest import views as harvest_views
+    from derek.info_requests import api as info_requests_api
     from derek.interop import (
         ckan_api,
         datapackage_views,
@@ -126,6 +128,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(datastore_api.router)
     app.include_router(harvest_api.router)
     app.include_router(quality_api.router)
+    app.include_router(info_requests_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,9 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     mail_from: str = "portal@localhost"
+    # the portal's clock, frozen at this time when set (training portals and tests of statutory deadlines);
+    # only information requests read it so far
+    clock: datetime | None = None
 
     @property
     def effective_database_url(self) -> str:

@@ -1063,3 +1063,41 @@ def check_may_update_dataset(session: Session, actor: Actor, name_or_id: str) ->
     dataset = find_visible_dataset(session, actor, name_or_id)
     authorize(actor, "dataset.update", dataset)
     return dataset
+
+
+# ---------------------------------------------------------------- small lookups for other domains
+
+
+def organization_id_of(session: Session, name_or_id: str) -> str | None:
+    """The id of the organization with this name (slug) or id, None when there is none."""
+    return session.scalar(
+        select(Organization.id).where(
+            or_(Organization.slug == name_or_id, Organization.id == name_or_id),
+            Organization.state == "active",
+        )
+    )
+
+
+def parent_organization_id(session: Session, organization_id: str) -> str | None:
+    return session.scalar(select(Organization.parent_id).where(Organization.id == organization_id))
+
+
+def organization_titles(session: Session, ids: list[str]) -> list[tuple[str, str, dict[str, str]]]:
+    """(id, name, multilingual title) of each organization of ids."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Organization.id, Organization.slug, Organization.title).where(Organization.id.in_(ids))
+    )
+    return [(i, slug, title or {}) for i, slug, title in rows.tuples()]
+
+
+def organization_name_of(session: Session, organization_id: str) -> str:
+    name = session.scalar(select(Organization.slug).where(Organization.id == organization_id))
+    if name is None:
+        raise NotFound(f"There is no organization {organization_id!r}.")
+    return name
+
+
+def dataset_name_of(session: Session, dataset_id: str) -> str | None:
+    return session.scalar(select(Dataset.slug).where(Dataset.id == dataset_id, Dataset.state != "deleted"))

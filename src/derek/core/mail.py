@@ -48,6 +48,9 @@ DEFAULT_TIMEOUT = 15.0
 UNCONFIGURED_RECHECK = timedelta(hours=1)
 NOT_CONFIGURED = "no mail server is configured (DEREK_SMTP_HOST): messages stay in the outbox"
 MAX_TO, MAX_SUBJECT, MAX_KEY, MAX_KIND = 500, 300, 200, 60
+# links in a message are written as SITE + "/path": the sender puts the portal's address (DEREK_SITE_URL)
+# there, so code that queues mail needs no settings
+SITE = "{site}"
 
 
 class OutboxMessage(Base):
@@ -219,7 +222,7 @@ def _mime(message: OutboxMessage, settings: Settings) -> EmailMessage:
     domain = settings.mail_from.rpartition("@")[2].strip("> ") or "localhost"
     mime["Message-ID"] = make_msgid(domain=domain)
     mime["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to the portal
-    mime.set_content(message.body, charset="utf-8")
+    mime.set_content(message.body.replace(SITE, settings.site_url.rstrip("/")), charset="utf-8")
     return mime
 
 

@@ -23,6 +23,7 @@ from derek.core.storage import FileStore
 from derek.demo.generate import Table, rng_for, to_csv, to_geojson, to_json
 from derek.demo.organizations import DEMO_PASSWORD, ORGANIZATIONS, USERS, DemoOrganization, DemoUser
 from derek.demo.real import REAL_DATASETS
+from derek.demo.requests import ensure_demo_requests
 from derek.demo.specs import DemoDataset, ml
 from derek.demo.synthetic import SYNTHETIC_DATASETS
 
@@ -56,12 +57,13 @@ class Tally:
     organizations: int = 0
     users: int = 0
     datasets: int = 0
+    requests: int = 0
     files: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.organizations or self.users or self.datasets)
+        return bool(self.organizations or self.users or self.datasets or self.requests)
 
 
 def load_demo(db: Database, settings: Settings, console: Console | None = None) -> str:
@@ -86,6 +88,9 @@ def load_demo(db: Database, settings: Settings, console: Console | None = None) 
                 tally.datasets += 1
                 tally.files += files
             advance(dataset.name)
+    with db.session() as session:
+        officials = {org.name: _publisher(session, org.name) for org in ORGANIZATIONS}
+        tally.requests = ensure_demo_requests(session, profile, officials)
     with db.session() as session:
         logins = _working_logins(session)
     return _summary(tally, logins, settings.site_url)
@@ -294,7 +299,7 @@ def _summary(tally: Tally, logins: list[DemoUser], site_url: str) -> str:
     if tally.changed:
         lines = [
             f"Demo data loaded: {tally.organizations} organizations, {tally.datasets} datasets,",
-            f"  {tally.files} files and {tally.users} users created.",
+            f"  {tally.files} files, {tally.users} users and {tally.requests} information requests created.",
         ]
     else:
         lines = [

@@ -126,7 +126,7 @@ def _status(findings: list[dict[str, Any]], cleared: bool) -> str:
     return "warnings" if findings else "clean"
 
 
-class _Tally:
+class Tally:
     """What a scan keeps per column and detector: the rows with a match, the strongest severity and a few
     masked samples (never the values themselves)."""
 
@@ -170,7 +170,7 @@ def scan_table(
     names = [n for n in profile.personal_data if n in detectors.DETECTORS]
     if not names:
         return []
-    tally = _Tally()
+    tally = Tally()
     # DuckDB lets through only the cells the detectors could match (their own prefilter, in both syntaxes)
     cells = datastore.candidate_cells(session, duck, resource_id, detectors.prefilter_pattern(names))
     for seen, (column, number, value) in enumerate(cells, 1):
@@ -209,7 +209,7 @@ def scan_text(
 ) -> tuple[list[dict[str, Any]], int]:
     """Findings in a text file, line by line (as one "(text)" column; rows = lines), and the lines read."""
     names = [n for n in profile.personal_data if n in detectors.DETECTORS]
-    tally = _Tally()
+    tally = Tally()
     lines = 0
     for piece in _pieces(path):
         for line in piece.splitlines():
