@@ -10,10 +10,8 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from derek.info_requests import service
@@ -58,7 +56,9 @@ class World:
     def __init__(self, portal: Portal) -> None:
         self.portal = portal
         self.superior = portal.make_org(title={"en": "Ministry", "ru": "Министерство", "kk": "Министрлік"})
-        self.org = portal.make_org(parent=self.superior, title={"en": "Agency", "ru": "Агентство", "kk": "Агенттік"})
+        self.org = portal.make_org(
+            parent=self.superior, title={"en": "Agency", "ru": "Агентство", "kk": "Агенттік"}
+        )
         self.editor, editor_token = portal.make_user(org=self.org, role="editor")
         self.admin, admin_token = portal.make_user(org=self.org, role="admin")
         self.reviewer, reviewer_token = portal.make_user(org=self.superior, role="admin")
@@ -98,7 +98,9 @@ def wait_for_mail(smtp: SmtpServer, to: str, containing: str, timeout: float = 3
             if to in message.rcpt_tos and containing in message.subject:
                 return message
         time.sleep(0.1)
-    raise AssertionError(f"no message to {to} about {containing!r}: {[m.subject for m in smtp.recorder.received]}")
+    raise AssertionError(
+        f"no message to {to} about {containing!r}: {[m.subject for m in smtp.recorder.received]}"
+    )
 
 
 def test_a_request_gets_a_reference_the_statutory_due_date_and_a_confirmation(
@@ -132,7 +134,12 @@ def test_the_public_register_never_shows_who_asked(world: World) -> None:
         assert [r["reference"] for r in listing.json()["results"]] == [made["reference"]]
         assert "private.person" not in listing.text
     seen = world.official.get(f"/api/v1/requests/{made['reference']}").json()["requester"]
-    assert seen == {"name": "Aigerim Private", "email": "private.person@example.org", "identifier": IIN, "user": None}
+    assert seen == {
+        "name": "Aigerim Private",
+        "email": "private.person@example.org",
+        "identifier": IIN,
+        "user": None,
+    }
     key = world.public.get(f"/api/v1/requests/{made['reference']}", params={"key": made["access_key"]})
     assert key.json()["requester"]["name"] == "Aigerim Private"
     wrong = world.public.get(f"/api/v1/requests/{made['reference']}", params={"key": "not-the-key"})
@@ -216,8 +223,13 @@ def test_the_whole_journey_refusal_appeal_overturn_and_order(world: World, smtp:
     assert made["due_on"] == "2026-04-16"
 
     # assign to the editor; a user of another organization cannot be assigned, nor assign
-    assert world.official.post(f"/api/v1/requests/{ref}/assign", json={"assignee": world.outsider}).status_code == 422
-    assert world.other.post(f"/api/v1/requests/{ref}/assign", json={"assignee": world.editor}).status_code == 403
+    assert (
+        world.official.post(f"/api/v1/requests/{ref}/assign", json={"assignee": world.outsider}).status_code
+        == 422
+    )
+    assert (
+        world.other.post(f"/api/v1/requests/{ref}/assign", json={"assignee": world.editor}).status_code == 403
+    )
     assigned = world.admin_http.post(f"/api/v1/requests/{ref}/assign", json={"assignee": world.editor})
     assert assigned.status_code == 200 and assigned.json()["assignee"] == world.editor
 
@@ -237,7 +249,9 @@ def test_the_whole_journey_refusal_appeal_overturn_and_order(world: World, smtp:
     assert clarified.json()["status"] == "open" and clarified.json()["due_on"] == "2026-04-23"
 
     # extended once by 15 calendar days (23 Apr -> Fri 8 May 2026; 7 May is a holiday, 8 May is not)
-    extended = world.official.post(f"/api/v1/requests/{ref}/extend", json={"reason": "Several holders hold it."})
+    extended = world.official.post(
+        f"/api/v1/requests/{ref}/extend", json={"reason": "Several holders hold it."}
+    )
     assert extended.status_code == 200 and extended.json()["due_on"] == "2026-05-08"
     again = world.official.post(f"/api/v1/requests/{ref}/extend", json={"reason": "Still more holders."})
     assert again.status_code == 409 and "once" in again.json()["detail"]
@@ -249,26 +263,47 @@ def test_the_whole_journey_refusal_appeal_overturn_and_order(world: World, smtp:
     assert bad.status_code == 422 and "grounds" in bad.json()["errors"]
     rules_grounds = [g.code for g in _rules(world).grounds]
     world.at(date(2026, 4, 20))
-    refused = world.official.post(f"/api/v1/requests/{ref}/answer", data=refuse | {"grounds": [rules_grounds[2]]})
+    refused = world.official.post(
+        f"/api/v1/requests/{ref}/answer", data=refuse | {"grounds": [rules_grounds[2]]}
+    )
     assert refused.status_code == 200, refused.text
     assert refused.json()["status"] == "refused" and refused.json()["grounds"] == [rules_grounds[2]]
     assert refused.json()["ground_titles"], "the ground is named in words"
-    assert world.official.post(f"/api/v1/requests/{ref}/answer", data=refuse | {"grounds": [rules_grounds[2]]}).status_code == 409
+    assert (
+        world.official.post(
+            f"/api/v1/requests/{ref}/answer", data=refuse | {"grounds": [rules_grounds[2]]}
+        ).status_code
+        == 409
+    )
 
     # the requester appeals to the superior body; nobody else can, and only once at a time
-    assert world.other.post(f"/api/v1/requests/{ref}/appeals", json={"text": "This is not restricted data."}).status_code == 403
+    assert (
+        world.other.post(
+            f"/api/v1/requests/{ref}/appeals", json={"text": "This is not restricted data."}
+        ).status_code
+        == 403
+    )
     appeal = world.public.post(
-        f"/api/v1/requests/{ref}/appeals", params={"key": key}, json={"text": "School budgets are public by law."}
+        f"/api/v1/requests/{ref}/appeals",
+        params={"key": key},
+        json={"text": "School budgets are public by law."},
     )
     assert appeal.status_code == 201, appeal.text
     assert appeal.json()["reason"] == "refused"
-    # 20 working days from Mon 20 Apr: 21-24, 27-30 Apr, 4-6, 8, 11-15, 18-20 May (1, 7, 11?) -> computed by the rules
-    assert appeal.json()["due_on"] == _rules(world).appeal_due(date(2026, 4, 20)).isoformat()
-    twice = world.public.post(f"/api/v1/requests/{ref}/appeals", params={"key": key}, json={"text": "Once more, please."})
+    # 20 working days from Mon 20 Apr: 21-24 and 27-30 Apr (8), 4-6 May (11; 1 May a holiday), 8 May (12;
+    # 7 May a holiday), 12-15 May (16; 9 May, a Saturday, observed on Mon 11 May), 18-21 May (20): Thu 21 May
+    assert appeal.json()["due_on"] == "2026-05-21"
+    twice = world.public.post(
+        f"/api/v1/requests/{ref}/appeals", params={"key": key}, json={"text": "Once more, please."}
+    )
     assert twice.status_code == 409
 
     # the reviewer is the agency's superior body: its admin decides; the agency's own officials cannot
-    decision = {"decision": "overturned", "text": "Budgets are never restricted (Art. 6).", "order_due_on": "2026-05-15"}
+    decision = {
+        "decision": "overturned",
+        "text": "Budgets are never restricted (Art. 6).",
+        "order_due_on": "2026-05-15",
+    }
     appeal_id = appeal.json()["id"]
     assert world.official.post(f"/api/v1/appeals/{appeal_id}/decision", json=decision).status_code == 403
     assert world.public.post(f"/api/v1/appeals/{appeal_id}/decision", json=decision).status_code == 401
@@ -325,14 +360,20 @@ def test_a_missed_deadline_is_flagged_and_can_be_appealed(world: World) -> None:
     assert made["due_on"] == "2026-06-16"
     world.at(date(2026, 6, 16), 23)
     assert world.public.get(f"/api/v1/requests/{ref}").json()["overdue"] is False  # the last day
-    early = world.public.post(f"/api/v1/requests/{ref}/appeals", params={"key": made["access_key"]}, json={"text": "No answer yet."})
+    early = world.public.post(
+        f"/api/v1/requests/{ref}/appeals", params={"key": made["access_key"]}, json={"text": "No answer yet."}
+    )
     assert early.status_code == 409
     world.at(date(2026, 6, 17))
     assert world.public.get(f"/api/v1/requests/{ref}").json()["overdue"] is True
-    overdue = world.public.get("/api/v1/requests", params={"overdue": "true", "organization": world.org}).json()
+    overdue = world.public.get(
+        "/api/v1/requests", params={"overdue": "true", "organization": world.org}
+    ).json()
     assert ref in [r["reference"] for r in overdue["results"]]
     appeal = world.public.post(
-        f"/api/v1/requests/{ref}/appeals", params={"key": made["access_key"]}, json={"text": "No answer in time."}
+        f"/api/v1/requests/{ref}/appeals",
+        params={"key": made["access_key"]},
+        json={"text": "No answer in time."},
     )
     assert appeal.status_code == 201 and appeal.json()["reason"] == "overdue"
 
@@ -361,14 +402,23 @@ def test_a_file_with_personal_data_is_withheld_from_the_public(world: World) -> 
 
     # publishing the answer as a dataset takes only the file that passed the guard
     name = world.portal.unique("answer")
-    assert world.other.post(f"/api/v1/requests/{ref}/dataset", json={"name": name, "title": "Totals"}).status_code == 403
-    published = world.official.post(f"/api/v1/requests/{ref}/dataset", json={"name": name, "title": "Totals 2025"})
+    assert (
+        world.other.post(
+            f"/api/v1/requests/{ref}/dataset", json={"name": name, "title": "Totals"}
+        ).status_code
+        == 403
+    )
+    published = world.official.post(
+        f"/api/v1/requests/{ref}/dataset", json={"name": name, "title": "Totals 2025"}
+    )
     assert published.status_code == 201, published.text
     dataset = world.official.get(f"/api/v1/datasets/{name}").json()
     assert dataset["state"] == "draft"
     assert [r["name"] for r in dataset["resources"]] == ["totals.csv"]
     assert world.public.get(f"/api/v1/requests/{ref}").json()["dataset"] == name
-    twice = world.official.post(f"/api/v1/requests/{ref}/dataset", json={"name": name + "-2", "title": "Again"})
+    twice = world.official.post(
+        f"/api/v1/requests/{ref}/dataset", json={"name": name + "-2", "title": "Again"}
+    )
     assert twice.status_code == 409
 
 
@@ -377,7 +427,9 @@ def test_an_open_dialogue_question_has_its_own_clock(world: World) -> None:
     made = world.submit(kind="question", subject="When will the new school open?")
     assert made["kind"] == "question"
     assert made["due_on"] == _rules(world).dialogue_due(date(2026, 9, 1)).isoformat()
-    questions = world.public.get("/api/v1/requests", params={"kind": "question", "organization": world.org}).json()
+    questions = world.public.get(
+        "/api/v1/requests", params={"kind": "question", "organization": world.org}
+    ).json()
     assert made["reference"] in [r["reference"] for r in questions["results"]]
 
 
@@ -396,10 +448,10 @@ def test_statistics_of_a_seeded_set_match_the_figures_worked_out_by_hand(kz: Por
     editor, _token = kz.make_user(org=org)
     profile = kz.settings.jurisdiction
     grounds = [g.code for g in _rules_of(kz).grounds]
-    # received -> decided (days): A 2 Mar -> 10 Mar answered (8, due 17 Mar: on time); B 2 Mar -> 20 Mar refused
-    # on ground 1 (18, due 17 Mar: late); C 3 Mar -> 5 Mar partly on ground 1 (2, on time); D 4 Mar refused on
-    # ground 3 (decided 6 Mar: 2, on time) then appealed and overturned; E 5 Mar still open (due 20 Mar, 
-    # overdue on 1 Apr). Decided 4, on time 3 (0.75), median of 8, 18, 2, 2 = 5.0.
+    # received -> decided (days): A 2 Mar -> 10 Mar answered (8, due 17 Mar: on time); B 2 Mar -> 20 Mar
+    # refused on ground 1 (18, due 17 Mar: late); C 3 Mar -> 5 Mar partly on ground 1 (2, on time); D 4 Mar
+    # refused on ground 3 (decided 6 Mar: 2, on time) then appealed and overturned; E 5 Mar still open (due
+    # 20 Mar, overdue on 1 Apr). Decided 4, on time 3 (0.75), median of 8, 18, 2, 2 = 5.0.
     plan = [
         (date(2026, 3, 2), date(2026, 3, 10), "answered", []),
         (date(2026, 3, 2), date(2026, 3, 20), "refused", [grounds[0]]),
@@ -411,21 +463,49 @@ def test_statistics_of_a_seeded_set_match_the_figures_worked_out_by_hand(kz: Por
     with kz.db.session() as s:
         official = accounts.actor_for(s, accounts.get_user(s, editor))
         for received, decided, outcome, why in plan:
-            data = RequestCreate(organization=org, subject="Seeded request", body="Seeded request body text.", name="R", email="r@example.org", identifier=IIN)
+            data = RequestCreate(
+                organization=org,
+                subject="Seeded request",
+                body="Seeded request body text.",
+                name="R",
+                email="r@example.org",
+                identifier=IIN,
+            )
             req, key = service.submit_request(s, SYSTEM, profile, data, now=almaty(received))
             references.append((req.reference, key))
             if decided is not None:
-                service.answer_request(s, official, profile, req.reference, Answer(outcome=outcome, text="Decided.", grounds=why), now=almaty(decided))
+                service.answer_request(
+                    s,
+                    official,
+                    profile,
+                    req.reference,
+                    Answer(outcome=outcome, text="Decided.", grounds=why),
+                    now=almaty(decided),
+                )
         ref_d, key_d = references[3]
-        appeal = service.create_appeal(s, SYSTEM, profile, ref_d, "Appeal text long enough.", key_d, now=almaty(date(2026, 3, 9)))
-        service.decide_appeal(s, SYSTEM, profile, appeal.id, DecisionCreate(decision="overturned", text="Disclose it, please."), now=almaty(date(2026, 3, 12)))
+        appeal = service.create_appeal(
+            s, SYSTEM, profile, ref_d, "Appeal text long enough.", key_d, now=almaty(date(2026, 3, 9))
+        )
+        service.decide_appeal(
+            s,
+            SYSTEM,
+            profile,
+            appeal.id,
+            DecisionCreate(decision="overturned", text="Disclose it, please."),
+            now=almaty(date(2026, 3, 12)),
+        )
         _ = AppealCreate
     kz.settings.clock = almaty(date(2026, 4, 1))
     with kz.client() as http:
         stats = http.get("/api/v1/requests/stats", params={"organization": org}).json()
     mine = stats["total"]
     assert mine["received"] == 5
-    assert (mine["answered"], mine["partial"], mine["refused"], mine["open"]) == (1, 1, 1, 2)  # D is open again
+    assert (mine["answered"], mine["partial"], mine["refused"], mine["open"]) == (
+        1,
+        1,
+        1,
+        2,
+    )  # D is open again
     assert mine["decided"] == 4 and mine["on_time"] == 3 and mine["on_time_share"] == 0.75
     assert mine["median_days"] == 5.0
     # D was reopened by the order, so refusals count B (ground 1) and C (ground 1)
@@ -443,10 +523,17 @@ def _rules_of(portal: Portal) -> Any:
 
 def test_request_topics_are_evidence_of_demand(world: World) -> None:
     world.at(date(2026, 10, 1))
-    made = world.submit(subject="Air quality measurements", body="Hourly PM2.5 readings of every station in 2025.")
-    tagged = world.official.put(f"/api/v1/requests/{made['reference']}/topics", json={"topics": ["Air Quality", "экология"]})
+    made = world.submit(
+        subject="Air quality measurements", body="Hourly PM2.5 readings of every station in 2025."
+    )
+    tagged = world.official.put(
+        f"/api/v1/requests/{made['reference']}/topics", json={"topics": ["Air Quality", "экология"]}
+    )
     assert tagged.status_code == 200 and tagged.json()["topics"] == ["air quality", "экология"]
-    assert world.other.put(f"/api/v1/requests/{made['reference']}/topics", json={"topics": ["x"]}).status_code == 403
+    assert (
+        world.other.put(f"/api/v1/requests/{made['reference']}/topics", json={"topics": ["x"]}).status_code
+        == 403
+    )
     found = world.public.get("/api/v1/requests/demand", params={"q": "PM2.5 readings"}).json()
     assert made["reference"] in [d["reference"] for d in found]
     by_topic = world.public.get("/api/v1/requests/demand", params={"q": "экология"}).json()
@@ -456,7 +543,9 @@ def test_request_topics_are_evidence_of_demand(world: World) -> None:
 
 
 def test_the_register_filters_by_organization_status_and_words(world: World) -> None:
-    page = world.public.get("/api/v1/requests", params={"organization": world.org, "status": "withdrawn"}).json()
+    page = world.public.get(
+        "/api/v1/requests", params={"organization": world.org, "status": "withdrawn"}
+    ).json()
     assert page["count"] >= 1 and {r["status"] for r in page["results"]} == {"withdrawn"}
     assert page["facets"]["status"]["open"] >= 1
     assert world.public.get("/api/v1/requests", params={"organization": "no-such-org"}).status_code == 404
@@ -469,3 +558,46 @@ def test_queues_need_a_sign_in(world: World) -> None:
     assert world.public.get("/api/v1/requests/queue").status_code == 401
     assert world.other.get("/api/v1/requests/queue").json() == []
     assert world.public.get("/api/v1/requests/appeals").status_code == 401
+
+
+def test_officials_are_reminded_once_of_requests_due_soon_and_overdue(kz: Portal) -> None:
+    from sqlalchemy import select
+
+    from derek.core.authz import SYSTEM
+    from derek.core.mail import OutboxMessage
+    from derek.info_requests import notify
+    from derek.info_requests.schemas import RequestCreate
+
+    org = kz.make_org()
+    editor, _token = kz.make_user(org=org)
+    profile = kz.settings.jurisdiction
+    with kz.db.session() as s:
+        made = []
+        for received in (
+            date(2026, 11, 2),
+            date(2026, 11, 16),
+            date(2026, 11, 20),
+        ):  # due 17 Nov, 1 Dec, 7 Dec
+            data = RequestCreate(
+                organization=org,
+                subject="Reminded",
+                body="A request to be reminded of.",
+                name="R",
+                email="r@example.org",
+                identifier=IIN,
+            )
+            req, _key = service.submit_request(s, SYSTEM, profile, data, now=almaty(received))
+            made.append(req)
+        s.commit()
+        assert [r.due_on for r in made] == [date(2026, 11, 17), date(2026, 12, 1), date(2026, 12, 7)]
+        today = date(2026, 11, 30)  # the first is overdue, the second due within two days, the third not yet
+        first = notify.queue_deadline_reminders(s, profile, today)
+        second = notify.queue_deadline_reminders(s, profile, today)
+        s.commit()
+        keys = s.scalars(select(OutboxMessage.key).where(OutboxMessage.to == f"{editor}@example.org"))
+        reminded = {
+            k.split(":")[1]: k.split(":")[2] for k in keys if k.split(":")[2] in ("overdue", "due_soon")
+        }
+    assert reminded == {made[0].id: "overdue", made[1].id: "due_soon"}
+    assert first["overdue"] >= 1 and first["due_soon"] >= 1
+    assert second["overdue"] == 0 and second["due_soon"] == 0

@@ -4,12 +4,16 @@ organization's officials, new appeals to the reviewers. Written in the request's
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
 from derek.config import Profile
-from derek.core import mail
+from derek.core import jobs, mail
 from derek.core.accounts import Membership, User
 from derek.core.db import new_id, utcnow
 from derek.core.i18n import LANGUAGES, pick, translator
@@ -124,3 +128,57 @@ def to_reviewers(session: Session, profile: Profile, req: InfoRequest, reviewer_
 def _org_title(session: Session, req: InfoRequest, lang: str) -> str:
     rows = catalog.organization_titles(session, [req.organization_id])
     return pick(rows[0][2], lang) if rows else ""
+
+
+# ---------------------------------------------------------------- daily reminders of deadlines
+
+REMINDER_JOB = "info_requests.reminders"
+SOON_DAYS = 2  # remind this many days before the due date
+
+
+def queue_deadline_reminders(session: Session, profile: Profile, today: date) -> dict[str, int]:
+    """For every open request due within SOON_DAYS or overdue (and every reviewer's pending appeal past its
+    deadline), one message to its officials per state and due date, so a second run sends nothing."""
+    counts = {"due_soon": 0, "overdue": 0, "already_sent": 0}
+    lang = profile.default_language if profile.default_language in LANGUAGES else "en"
+    _ = translator(lang)
+    open_requests = session.scalars(
+        select(InfoRequest).where(
+            InfoRequest.status == "open", InfoRequest.due_on <= today + timedelta(days=SOON_DAYS)
+        )
+    )
+    for req in open_requests:
+        state = "overdue" if req.due_on < today else "due_soon"
+        if req.assignee_id:
+            assignee = session.get(User, req.assignee_id)
+            addresses = [assignee.email] if assignee and assignee.email else []
+        else:
+            addresses = _officials(session, req.organization_id)
+        subject = _(REMINDER_SUBJECTS[state], reference=req.reference, due=req.due_on.isoformat())
+        body = "\n".join([req.subject, "", _link(req)])
+        for address in addresses[:20]:
+            key = f"{KIND}:{req.id}:{state}:{req.due_on.isoformat()}:{address}"[:200]
+            queued = mail.queue(session, to=address, subject=subject, body=body, kind=KIND, key=key)
+            counts[state if queued is not None else "already_sent"] += 1
+    return counts
+
+
+REMINDER_SUBJECTS = {
+    "due_soon": "Request {reference} is due on {due}",
+    "overdue": "Request {reference} is overdue: it was due on {due}",
+}
+
+
+@jobs.handler(REMINDER_JOB)
+def _run_reminder_job(session: Session, context: jobs.JobContext) -> dict[str, Any]:
+    settings = context.resources["settings"]
+    profile = settings.jurisdiction
+    now = settings.clock or utcnow()
+    context.progress(0, 0, "requests", "Reminding officials of due and overdue requests")
+    return dict(queue_deadline_reminders(session, profile, now.astimezone(ZoneInfo(profile.timezone)).date()))
+
+
+@jobs.schedule("info-requests-reminders")
+def queue_daily_reminders(session: Session, now: datetime) -> int:
+    """Once a day the worker reminds officials of the requests due soon or overdue."""
+    return jobs.queue_if_due(session, REMINDER_JOB, "requests", "deadlines", now, timedelta(days=1))
