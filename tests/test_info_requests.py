@@ -601,3 +601,32 @@ def test_officials_are_reminded_once_of_requests_due_soon_and_overdue(kz: Portal
     assert reminded == {made[0].id: "overdue", made[1].id: "due_soon"}
     assert first["overdue"] >= 1 and first["due_soon"] >= 1
     assert second["overdue"] == 0 and second["due_soon"] == 0
+
+
+def test_personal_data_written_into_a_request_is_masked_in_the_register(world: World) -> None:
+    world.at(date(2026, 10, 5))
+    made = world.submit(
+        subject=f"My pension, IIN {IIN}",
+        body=f"I am {IIN}, phone +7 701 123 45 67, write to me at aigerim.private@mail.kz please.",
+    )
+    ref = made["reference"]
+    answered = world.official.post(
+        f"/api/v1/requests/{ref}/answer",
+        data={"outcome": "answered", "text": f"For {IIN}: ask the press office, +7 717 274 00 00."},
+    )
+    assert answered.status_code == 200
+    public = world.public.get(f"/api/v1/requests/{ref}").text
+    for secret in (IIN, "701 123 45 67", "aigerim.private@mail.kz"):
+        assert secret not in public
+    assert "90********26" in public and "a***@mail.kz" in public
+    assert "+7 717 274 00 00" in public, "an official's office phone stays readable"
+    listing = world.public.get("/api/v1/requests", params={"q": "pension"}).text
+    assert IIN not in listing and "90********26" in listing
+    own = world.official.get(f"/api/v1/requests/{ref}").json()
+    assert IIN in own["body"] and "701 123 45 67" in own["body"]
+    # nor can anyone find out whether a given person asked something
+    by_number = world.public.get("/api/v1/requests", params={"q": f"pension {IIN}"}).json()
+    assert ref in [r["reference"] for r in by_number["results"]]  # the number is ignored, the word is not
+    only_number = world.public.get("/api/v1/requests", params={"q": IIN, "organization": world.org}).json()
+    everything = world.public.get("/api/v1/requests", params={"organization": world.org}).json()
+    assert only_number["count"] == everything["count"]

@@ -145,9 +145,11 @@ def stats(
 
 
 @router.get("/requests/demand", response_model=list[DemandItem])
-def demand(session: SessionDep, q: Annotated[str, Query(min_length=3, max_length=200)]) -> list[DemandItem]:
+def demand(
+    session: SessionDep, profile: ProfileDep, q: Annotated[str, Query(min_length=3, max_length=200)]
+) -> list[DemandItem]:
     """Requests about a topic: evidence of demand for data (what dataset selection shows for a proposal)."""
-    return service.requests_about(session, q)
+    return service.requests_about(session, profile, q)
 
 
 @router.get("/requests/{reference}", response_model=RequestRead)

@@ -151,6 +151,8 @@ def _event(
     )
     session.add(event)
     session.flush()
+    after = {"reference": req.reference, "event": kind, "status": req.status, **(data or {})}
+    audit.record(session, actor, f"info_request.{kind}", "info_request", req.id, None, after)
     return event
 
 
@@ -781,14 +783,21 @@ def get_request(
             )
         )
     base = summary(req, _org_names(session, [req.organization_id], lang), today, bool(appeals), lang)
+
+    def shown(text: str, role: str = "requester") -> str:
+        """What the public sees of a text: a requester's identity numbers, addresses and phone numbers
+        masked (an official's or reviewer's text: identity numbers only)."""
+        return text if private else quality.mask_text(text, profile, only_personal=role != "requester")
+
+    base.subject = shown(base.subject)
     return RequestRead(
         **base.model_dump(),
-        body=req.body,
+        body=shown(req.body),
         language=req.language,
         first_due_on=req.first_due_on,
         extensions=req.extensions,
         paused_on=req.paused_on,
-        answer=req.answer,
+        answer=shown(req.answer, "official"),
         grounds=req.grounds,
         ground_titles=[pick(g.title, lang, profile.languages) for c in req.grounds if (g := rules.ground(c))],
         topics=req.topics,
@@ -799,14 +808,19 @@ def get_request(
                 at=e.at,
                 kind=e.kind,
                 role=e.role,
-                text=e.text,
+                text=shown(e.text, e.role),
                 data=e.data,
                 by=users.get(e.actor_id) if e.actor_id else None,
             )
             for e in events
         ],
         attachments=attachments,
-        appeals=[appeal_read(a, today) for a in appeals],
+        appeals=[
+            appeal_read(a, today).model_copy(
+                update={"text": shown(a.text), "decision_text": shown(a.decision_text, "reviewer")}
+            )
+            for a in appeals
+        ],
         requester=Requester(
             name=req.requester_name,
             email=req.requester_email,
@@ -931,7 +945,10 @@ def search_register(
         org_id = catalog.organization_id_of(session, organization)
         if org_id is None:
             raise NotFound(f"There is no organization {organization!r}.")
-    f = _Filters(q.strip(), org_id, status, kind, today if overdue else None)
+    # words that are identity numbers, addresses or phone numbers are not searched: the register must not
+    # tell whether a given person asked something
+    words = " ".join(w for w in q.split() if quality.mask_text(w, profile) == w)
+    f = _Filters(words, org_id, status, kind, today if overdue else None)
     total = session.scalar(_filtered(select(func.count()).select_from(InfoRequest), f)) or 0
     rows = list(
         session.scalars(
@@ -961,7 +978,12 @@ def search_register(
         count=total,
         page=page,
         per_page=per_page,
-        results=[summary(r, names, today, r.id in appealed, lang) for r in rows],
+        results=[
+            summary(r, names, today, r.id in appealed, lang).model_copy(
+                update={"subject": quality.mask_text(r.subject, profile)}
+            )
+            for r in rows
+        ],
         facets=facets,
     )
 
@@ -1081,7 +1103,7 @@ def get_stats(
 # ---------------------------------------------------------------- demand evidence (for dataset selection)
 
 
-def requests_about(session: Session, text: str, *, limit: int = 50) -> list[DemandItem]:
+def requests_about(session: Session, profile: Profile, text: str, *, limit: int = 50) -> list[DemandItem]:
     """Requests whose topics, subject or text mention every word of text: evidence of demand for data
     that dataset selection lists beside a proposal. Public facts only."""
     words = [w for w in re.findall(r"\w+", text.lower()) if len(w) > 2][:8]
@@ -1105,7 +1127,7 @@ def requests_about(session: Session, text: str, *, limit: int = 50) -> list[Dema
     return [
         DemandItem(
             reference=r.reference,
-            subject=r.subject,
+            subject=quality.mask_text(r.subject, profile),
             organization=names.get(r.organization_id, ("", ""))[0],
             received_on=r.received_on,
             status=r.status,  # type: ignore[arg-type]

@@ -124,3 +124,20 @@ _VALIDATORS: dict[str, Callable[[str], bool]] = {
     "ee_isikukood": detectors.is_ee_isikukood,
     "ca_sin": detectors.is_ca_sin,
 }
+
+
+def mask_text(text: str, profile: Profile, *, only_personal: bool = False) -> str:
+    """The text with every identity number, e-mail address and phone number the profile's detectors find
+    masked as in the guard's samples (90********26, a***@example.kz); with only_personal, only the values
+    that block publication (identity numbers), not an organization's phone or address."""
+    names = [n for n in profile.personal_data if n in detectors.DETECTORS]
+    if not names or not text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        for match in detectors.scan_cell(line, names):
+            if only_personal and match.severity != detectors.PERSONAL:
+                continue
+            line = line.replace(match.value, detectors.mask(match.value, match.detector))
+        lines.append(line)
+    return "\n".join(lines)
