@@ -218,7 +218,7 @@ def test_a_signed_in_requester_is_known_by_the_account(world: World) -> None:
 
 def test_the_whole_journey_refusal_appeal_overturn_and_order(world: World, smtp: SmtpServer) -> None:
     world.at(date(2026, 4, 1))  # Wednesday; +15 calendar days -> Thu 16 Apr 2026
-    made = world.submit(email="journey@example.org")
+    made = world.submit(email="journey@example.org", language="en")  # the mail is read in English below
     ref, key = made["reference"], made["access_key"]
     assert made["due_on"] == "2026-04-16"
 

@@ -110,6 +110,7 @@ def _mount_routers(app: FastAPI) -> None:
     from derek.harvest import api as harvest_api
     from derek.harvest import views as harvest_views
     from derek.info_requests import api as info_requests_api
+    from derek.info_requests import views as info_requests_views
     from derek.interop import (
         ckan_api,
         datapackage_views,
@@ -138,6 +139,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(admin_views.router)
     app.include_router(harvest_views.router)  # /admin/harvest
     app.include_router(quality_views.router)
+    app.include_router(info_requests_views.router)  # /requests, /organization/{name}/dialogue
     app.include_router(account_views.router)
     app.include_router(web_views.router)
     app.include_router(datapackage_views.router)  # /dataset/{name}/datapackage.json

@@ -3,13 +3,11 @@ appeals and decisions, the work queues, statistics and the demand evidence other
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from derek.core.storage import CHUNK, FileStore
 from derek.info_requests import service
 from derek.info_requests.schemas import (
     Answer,
@@ -29,6 +27,7 @@ from derek.info_requests.schemas import (
     StatsRead,
     Topics,
 )
+from derek.info_requests.uploads import store_file
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, SettingsDep, StoreDep
 from derek.web.problems import PROBLEM_RESPONSES
 
@@ -269,21 +268,12 @@ async def answer(
     is not served to the public. Multipart form."""
     data = Answer(outcome=outcome, text=text, grounds=grounds, topics=topics)
     target = service.check_may_handle(session, actor, profile, reference)  # before storing any file
-    stored = [await _store(store, f) for f in files if f.filename]
+    stored = [await store_file(store, f) for f in files if f.filename]
     service.answer_request(
         session, actor, profile, target, data, stored, now=request.app.state.settings.clock
     )
     session.commit()
     return _read(request, session, actor, profile, reference, lang)
-
-
-async def _store(store: FileStore, file: UploadFile) -> service.NewFile:
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await file.read(CHUNK):
-            yield chunk
-
-    stored = await store.save_stream(chunks())
-    return service.NewFile(stored, file.filename or "file", file.content_type or "")
 
 
 @router.put("/requests/{reference}/topics", response_model=RequestRead)

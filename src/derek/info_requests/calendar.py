@@ -16,6 +16,9 @@ UNITS: tuple[str, ...] = get_args(Unit)
 # A run of non-working days longer than this means a broken calendar (e.g. every day listed as a day off).
 _MAX_DAYS_OFF_IN_A_ROW = 370
 _DAY = timedelta(days=1)
+# The holidays library fills its registries lazily and is not safe when two threads (a request and the job
+# worker) first use it at once ("dictionary changed size during iteration"): one caller at a time.
+_LIBRARY = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -85,12 +88,13 @@ class WorkCalendar:
     def _check_country(self) -> None:
         """Fail at construction, not at the first deadline, on a country or category the library lacks."""
         assert self.country is not None
-        if self.country not in holidays.list_supported_countries():
-            raise ValueError(f"The holidays library has no country {self.country!r}.")
-        try:
-            probe = holidays.country_holidays(self.country, years=(), categories=self.categories)
-        except ValueError as error:
-            raise ValueError(f"Holidays of {self.country}: {error}") from None
+        with _LIBRARY:
+            if self.country not in holidays.list_supported_countries():
+                raise ValueError(f"The holidays library has no country {self.country!r}.")
+            try:
+                probe = holidays.country_holidays(self.country, years=(), categories=self.categories)
+            except ValueError as error:
+                raise ValueError(f"Holidays of {self.country}: {error}") from None
         # English names when the library has them, whatever the server's locale
         self._language = "en_US" if "en_US" in probe.supported_languages else None
 
@@ -109,14 +113,15 @@ class WorkCalendar:
         if self.country is None:
             return _Year({}, frozenset())
         # the neighbouring years too: a holiday observed on another day may cross the year boundary
-        table = holidays.country_holidays(
-            self.country,
-            years=(year - 1, year, year + 1),
-            categories=self.categories,
-            language=self._language,
-        )
-        days_off = {day: str(name) for day, name in table.items() if day.year == year}
-        workdays = frozenset(day for day in getattr(table, "weekend_workdays", ()) if day.year == year)
+        with _LIBRARY:
+            table = holidays.country_holidays(
+                self.country,
+                years=(year - 1, year, year + 1),
+                categories=self.categories,
+                language=self._language,
+            )
+            days_off = {day: str(name) for day, name in table.items() if day.year == year}
+            workdays = frozenset(day for day in getattr(table, "weekend_workdays", ()) if day.year == year)
         return _Year(days_off, workdays)
 
     def is_working_day(self, day: date) -> bool:
