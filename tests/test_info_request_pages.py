@@ -546,6 +546,15 @@ def test_open_dialogue_lists_questions_with_their_answers(kz: Portal) -> None:
     assert f'href="/requests?organization={organization}"' in page
     assert "Asker" not in page and "asker@example.org" not in page
     assert missing.status_code == 404
+    # the organization's page links to its requests (none), its Open Dialogue (one question) and scorecard
+    with closing(english(kz)) as http:
+        org_page = http.get(f"/organization/{organization}").text
+    assert (
+        f'<a href="/requests?organization={organization}">Information requests to this organization</a> (0)'
+        in org_page
+    )
+    assert f'<a href="/organization/{organization}/dialogue">Open Dialogue</a> (1)' in org_page
+    assert f'<a href="/organization/{organization}/quality">' in org_page
 
 
 def test_the_queue_asks_to_sign_in(kz: Portal) -> None:

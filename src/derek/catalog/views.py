@@ -167,6 +167,9 @@ def organization_page(
         parent=_parent(session, actor, organization),
         org_type=org_type_label(organization.org_type),
         browse=found,
+        panels=render_panels(
+            "organization", request, session=session, actor=actor, profile=profile, organization=organization
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,10 +50,11 @@ from derek.info_requests.schemas import (
 from derek.info_requests.uploads import store_file
 from derek.web.account_views import FormDep, login_redirect
 from derek.web.charts import BarChart, bar_chart
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_settings
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang, get_settings
 from derek.web.formatting import local_date, local_number
 from derek.web.forms import SLUG_MESSAGE, FieldErrors, from_domain, from_validation, text, texts
 from derek.web.pages import HTMX_PATH, env, flash, render, url_with
+from derek.web.panels import register as register_panel
 from derek.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -976,3 +978,31 @@ def decide(v: VisitDep, appeal_id: str, submitted: FormDep) -> Response:
         service.decide_appeal(v.session, v.actor, v.profile, appeal_id, data, now=v.clock)
 
     return _act(v, reference, "decision", values, step)
+
+
+# ---------------------------------------------------------------- on an organization's page
+
+
+@register_panel("organization")
+def organization_links(
+    request: Request, *, session: Session, profile: Profile, organization: Any, **_: Any
+) -> Markup:
+    """Links from an organization's page to the requests it received and its Open Dialogue page."""
+    gettext = translator(get_lang(request))
+    requests_count = service.search_register(
+        session, profile, organization=organization.name, kind="request", per_page=1
+    ).count
+    questions = service.search_register(
+        session, profile, organization=organization.name, kind="question", per_page=1
+    ).count
+    items = [
+        (
+            f"/requests?{urlencode({'organization': organization.name})}",
+            gettext("Information requests to this organization"),
+            requests_count,
+        ),
+        (f"/organization/{organization.name}/dialogue", gettext("Open Dialogue"), questions),
+    ]
+    return Markup("").join(
+        Markup('<li><a href="{}">{}</a> ({})</li>').format(href, label, count) for href, label, count in items
+    )

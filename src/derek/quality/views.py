@@ -353,3 +353,12 @@ def todo_page(
         groups=task_lines(tasks, lang, titles),
         count=len(tasks),
     )
+
+
+@register("organization")
+def scorecard_link(request: Request, *, organization: Any, **_: Any) -> Markup:
+    """A link from an organization's page to its quality scorecard."""
+    gettext = translator(get_lang(request))
+    return Markup('<li><a href="/organization/{}/quality">{}</a></li>').format(
+        organization.name, gettext("Quality scorecard")
+    )

@@ -5,6 +5,8 @@ function for the slot when app.py imports it. Each function decides itself whom 
 returns HTML (a `Markup`), or "" for nothing. Slots:
 - `dataset` (context: session, actor, profile, dataset as a `DatasetRead`): the dataset page, its edit
   form and the form that adds its data; the DCAT-AP check (`interop/dcat_check_views.py`) is there.
+- `organization` (context: session, actor, profile, organization as an `OrganizationRead`): links in the
+  organization page's side box (its information requests and Open Dialogue, its quality scorecard).
 """
 
 from __future__ import annotations
