@@ -89,7 +89,8 @@ def is_overdue(req: InfoRequest, today: date) -> bool:
     return req.status in OPEN_STATUSES and req.paused_on is None and req.due_on < today
 
 
-def _find(session: Session, reference: str) -> InfoRequest:
+def find_request(session: Session, reference: str) -> InfoRequest:
+    """The request with this reference number (the register is public), or NotFound."""
     req = session.scalar(select(InfoRequest).where(InfoRequest.reference == reference.strip()))
     if req is None:
         raise NotFound(f"There is no information request {reference!r}: check the reference number.")
@@ -262,7 +263,7 @@ def _official(
     session: Session, actor: Actor, profile: Profile, reference: str
 ) -> tuple[InfoRequest, RequestRules]:
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     authorize(actor, "info_request.handle", _target(session, rules, req))
     return req, rules
 
@@ -356,7 +357,7 @@ def clarify_request(
 ) -> InfoRequest:
     """The requester's clarification: the clock runs again (with the days left, or from the start)."""
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     _as_requester(session, actor, rules, req, key)
     text = _check_text(text, "text", "The clarification")
     if req.status != "clarification":
@@ -516,7 +517,7 @@ def withdraw_request(
     now: datetime | None = None,
 ) -> InfoRequest:
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     _as_requester(session, actor, rules, req, key)
     _still_open(req, "withdrawn")
     req.status = "withdrawn"
@@ -548,7 +549,7 @@ def create_appeal(
 ) -> Appeal:
     """The requester appeals to the reviewer the profile names, within the profile's window."""
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     _as_requester(session, actor, rules, req, key)
     text = _check_text(text, "text", "The reasons for the appeal")
     now = now or utcnow()
@@ -741,7 +742,7 @@ def get_request(
 ) -> RequestRead:
     """A request as the register shows it, with the requester's details for those who may see them."""
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     today = local_today(profile, now)
     appeals = list(
         session.scalars(select(Appeal).where(Appeal.request_id == req.id).order_by(Appeal.submitted_at))
@@ -837,7 +838,7 @@ def get_requester(
 ) -> Requester:
     """Who sent the request: for the organization's officials, the reviewer and the requester only."""
     rules = rules_for(profile)
-    req = _find(session, reference)
+    req = find_request(session, reference)
     if not holds_key(req, key):
         authorize(actor, "info_request.see_requester", _target(session, rules, req))
     return Requester(
@@ -874,7 +875,7 @@ def attachment_for_download(
     session: Session, actor: Actor, reference: str, attachment_id: str
 ) -> RequestAttachment:
     """A file of an answer, for downloading: refused to the public while the guard found personal data."""
-    req = _find(session, reference)
+    req = find_request(session, reference)
     attachment = session.get(RequestAttachment, attachment_id)
     if attachment is None or attachment.request_id != req.id:
         raise NotFound("There is no such file in this request.")

@@ -226,13 +226,6 @@ def get_visit(
 VisitDep = Annotated[Visit, Depends(get_visit)]
 
 
-def _model(session: Session, reference: str) -> InfoRequest:
-    req = session.scalar(select(InfoRequest).where(InfoRequest.reference == reference.strip()))
-    if req is None:
-        raise NotFound(f"There is no information request {reference!r}: check the reference number.")
-    return req
-
-
 def _key_for(request: Request, reference: str) -> str | None:
     keys = request.session.get(KEYS)
     value = keys.get(reference) if isinstance(keys, dict) else None
@@ -760,7 +753,7 @@ def _request_page(
     rules = rules_for(v.profile)
     key = _key_for(v.request, reference)
     read = service.get_request(v.session, v.actor, v.profile, reference, key=key, lang=v.lang, now=v.clock)
-    acts = _actions(v, rules, _model(v.session, reference), read, key)
+    acts = _actions(v, rules, service.find_request(v.session, reference), read, key)
     _ = translator(v.lang)
     # ids of fields are f-<form>-<field>: several forms on the page have a field named "text"
     shown_errors = {
@@ -802,7 +795,7 @@ def request_page(
     """A request with its trail; `?key=` (the private link of a request sent without an account) is kept in
     the session and the page loads again without it, so the key does not stay in the address bar."""
     if key is not None:
-        req = _model(v.session, reference)
+        req = service.find_request(v.session, reference)
         if not service.holds_key(req, key):
             return v.page("info_requests/bad_key.html", status_code=403, reference=req.reference)
         _remember_key(v.request, req.reference, key)
