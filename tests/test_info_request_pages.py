@@ -241,6 +241,15 @@ def test_a_signed_in_requester_sends_as_themselves(kz: Portal) -> None:
         page = http.get(f"/requests/{reference}").text
         assert "Open Dialogue question" in page and 'id="requester"' in page  # they see their own details
         assert 'id="withdraw-form"' in page and "?key=" not in page  # no private link: they have an account
+        # withdrawing asks for a tick first, so one click cannot end the request by mistake
+        token = kz.csrf(http, f"/requests/{reference}")
+        unconfirmed = http.post(f"/requests/{reference}/withdraw", data={"csrf_token": token})
+        assert unconfirmed.status_code == 422 and field_error(unconfirmed.text, "withdraw-confirm")
+        done = http.post(
+            f"/requests/{reference}/withdraw", data={"csrf_token": token, "withdraw-confirm": "1"}
+        )
+        assert done.status_code == 303
+        assert "Withdrawn" in http.get(f"/requests/{reference}").text
 
 
 # ---------------------------------------------------------------- the whole journey over HTTP
@@ -309,7 +318,7 @@ def test_the_officials_requesters_and_reviewers_journey(kz: Portal) -> None:
 
         # the requester (the key is in their session since they sent it) appeals to the superior body
         page = requester.get(f"/requests/{reference}").text
-        assert 'id="appeal-form"' in page and "Appeal to The superior body" in page
+        assert 'id="appeal-form"' in page and "Appeal to the superior body" in page
         appealed = requester.post(
             f"/requests/{reference}/appeal",
             data={
@@ -403,7 +412,7 @@ def test_the_officials_other_steps_and_the_requesters_clarification(kz: Portal) 
         page = requester.get(url).text  # the public gets a clean file
         link = re.search(rf'href="(/api/v1/requests/{reference}/files/[^"]+)"', page)
         assert link and requester.get(link.group(1)).content.startswith(b"street,cost")
-        late = post(requester, "withdraw")
+        late = post(requester, "withdraw", **{"withdraw-confirm": "1"})
         assert late.status_code == 409 and "it cannot be withdrawn" in late.text
         bad = post(official, "dataset", name="Not A Slug", title="Street repairs")
         assert bad.status_code == 422 and field_error(bad.text, "dataset-name")

@@ -134,7 +134,7 @@ def test_kz_identity_and_reviewer() -> None:
     assert kz.reviewer.kind == "superior" and kz.reviewer.organization is None
     assert [g.code for g in kz.grounds] == [f"kz-11-16-{n}" for n in range(1, 8)]
     ground = kz.ground("kz-11-16-3")
-    assert ground is not None and ground.article == "Art. 11(16)(3)"
+    assert ground is not None and ground.article["en"] == "Art. 11(16)(3)"
     assert kz.ground("kz-11-16-8") is None
 
 
@@ -387,7 +387,7 @@ def test_every_profile_loads_with_complete_titles(code: str) -> None:
     assert loaded.law.strip() and loaded.grounds
     assert len({g.code for g in loaded.grounds}) == len(loaded.grounds)
     for ground in loaded.grounds:
-        assert ground.article.strip()
+        assert all(ground.article.get(lang, "").strip() for lang in profile.languages)
         for lang in profile.languages:
             assert ground.title.get(lang, "").strip(), f"{code}: ground {ground.code} has no {lang} title"
     for lang in profile.languages:

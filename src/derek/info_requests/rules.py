@@ -47,7 +47,7 @@ class Ground:
 
     code: str  # e.g. "kz-11-16-3"
     title: dict[str, str]  # per profile language (all of the profile's languages required)
-    article: str  # e.g. "Art. 11(16)(3)"
+    article: dict[str, str]  # per language, e.g. {"en": "Art. 11(16)(3)", "ru": "подп. 3) п. 16 ст. 11"}
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,12 @@ class _Reader:
         if extra:
             raise self.error(key, f"unknown key(s) {', '.join(extra)}; known: {', '.join(sorted(known))}")
 
+    def article(self, value: Any, key: str) -> dict[str, str]:
+        """A legal reference: one text for every language ("s. 13"), or a table of them."""
+        if isinstance(value, str):
+            return {str(lang): self.text(value, key) for lang in self.languages}
+        return self.translated(value, key)
+
     def translated(self, value: Any, key: str) -> dict[str, str]:
         """A text in every profile language."""
         table = self.table(value, key)
@@ -296,7 +302,7 @@ class _Reader:
                 Ground(
                     code=code,
                     title=self.translated(self.get(table, "title", f"{where}."), f"{where}.title"),
-                    article=self.text(self.get(table, "article", f"{where}."), f"{where}.article"),
+                    article=self.article(self.get(table, "article", f"{where}."), f"{where}.article"),
                 )
             )
         return tuple(grounds)

@@ -52,7 +52,7 @@ from derek.web.account_views import FormDep, login_redirect
 from derek.web.charts import BarChart, bar_chart
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang, get_settings
 from derek.web.formatting import local_date, local_number
-from derek.web.forms import SLUG_MESSAGE, FieldErrors, from_domain, from_validation, text, texts
+from derek.web.forms import SLUG_MESSAGE, FieldErrors, checked, from_domain, from_validation, text, texts
 from derek.web.pages import HTMX_PATH, env, flash, render, url_with
 from derek.web.panels import register as register_panel
 from derek.web.security import check_csrf
@@ -525,7 +525,7 @@ def percent(share: float | None, lang: str) -> str:
 
 def _ground_label(rules: RequestRules, code: str, title: Callable[[dict[str, str]], str]) -> str:
     ground = rules.ground(code)
-    return f"{title(ground.title)} ({ground.article})" if ground else code
+    return f"{title(ground.title)} ({title(ground.article)})" if ground else code
 
 
 def _stats_row(v: Visit, s: OrgStats, rules: RequestRules) -> StatsRow:
@@ -770,8 +770,10 @@ def _request_page(
         r=read,
         acts=acts,
         trail=trail(v, read, rules, acts.official),
-        grounds=[(v.title(g.title), g.article) for code in read.grounds if (g := rules.ground(code))],
-        ground_options=[(g.code, f"{v.title(g.title)} ({g.article})") for g in rules.grounds],
+        grounds=[
+            (v.title(g.title), v.title(g.article)) for code in read.grounds if (g := rules.ground(code))
+        ],
+        ground_options=[(g.code, f"{v.title(g.title)} ({v.title(g.article)})") for g in rules.grounds],
         outcome_options=[(code, _(label)) for code, label in OUTCOME_LABELS.items()],
         decision_options=[(code, _(label)) for code, label in DECISION_LABELS.items()],
         official_options=[
@@ -928,6 +930,10 @@ def clarify(v: VisitDep, reference: str, submitted: FormDep) -> Response:
 @router.post("/requests/{reference}/withdraw", response_class=HTMLResponse)
 def withdraw(v: VisitDep, reference: str, submitted: FormDep) -> Response:
     _submitted(v, submitted)
+    open_now = service.find_request(v.session, reference).status in OPEN_STATUSES
+    if open_now and not checked(submitted, "withdraw-confirm"):  # one click must not end a request by mistake
+        errors = {"confirm": ["Tick the box to confirm that you withdraw the request."]}
+        return _request_page(v, reference, errors={"withdraw": errors}, status_code=422)
     key = _key_for(v.request, reference)
     return _act(
         v,
