@@ -630,3 +630,39 @@ def test_personal_data_written_into_a_request_is_masked_in_the_register(world: W
     only_number = world.public.get("/api/v1/requests", params={"q": IIN, "organization": world.org}).json()
     everything = world.public.get("/api/v1/requests", params={"organization": world.org}).json()
     assert only_number["count"] == everything["count"]
+
+
+def test_files_of_a_refused_answer_are_not_kept_and_an_attachment_is_never_deleted_for_the_catalog(
+    world: World,
+) -> None:
+    import hashlib
+    import uuid
+
+    from derek.core import storage
+
+    world.at(date(2026, 10, 6))
+    ref = world.submit()["reference"]
+    store = storage.FileStore(world.portal.settings.files_dir, world.portal.settings.max_upload_bytes)
+    lost = f"kept,{uuid.uuid4().hex}\n".encode()
+    refused = world.official.post(
+        f"/api/v1/requests/{ref}/answer",
+        data={"outcome": "refused", "text": "No grounds given."},
+        files=[("files", ("lost.csv", lost, "text/csv"))],
+    )
+    assert refused.status_code == 422
+    assert not store.path_for(hashlib.sha256(lost).hexdigest()).exists(), "a refused answer kept its file"
+
+    kept = f"kept,{uuid.uuid4().hex}\n".encode()
+    answered = world.official.post(
+        f"/api/v1/requests/{ref}/answer",
+        data={"outcome": "answered", "text": "Attached."},
+        files=[("files", ("kept.csv", kept, "text/csv"))],
+    )
+    assert answered.status_code == 200
+    sha = hashlib.sha256(kept).hexdigest()
+    # the catalog clears the files of its failed uploads: the same bytes as an attachment stay
+    with world.portal.db.session() as s:
+        assert storage.discard_if_unreferenced(s, store, sha) is False
+    assert store.path_for(sha).exists()
+    url = world.public.get(f"/api/v1/requests/{ref}").json()["attachments"][0]["url"]
+    assert world.public.get(url.replace("http://portal.example.kz", "")).content == kept

@@ -45,7 +45,7 @@ from derek.catalog.search import SearchQuery as SearchQuery  # part of this serv
 from derek.catalog.search import facet_fields as facet_fields  # part of this service's surface
 from derek.catalog.search import register_facet as register_facet  # part of this service's surface
 from derek.config import Profile
-from derek.core import audit, events, gates
+from derek.core import audit, events, gates, storage
 from derek.core.authz import Actor, authorize, can
 from derek.core.db import utcnow
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -1101,3 +1101,12 @@ def organization_name_of(session: Session, organization_id: str) -> str:
 
 def dataset_name_of(session: Session, dataset_id: str) -> str | None:
     return session.scalar(select(Dataset.slug).where(Dataset.id == dataset_id, Dataset.state != "deleted"))
+
+
+@storage.references
+def _stored_file_in_use(session: Session, sha256: str) -> bool:
+    """A resource, or any version of one (a deleted one may be restored), points at this stored file."""
+    for column in (Resource.sha256, ResourceVersion.sha256):
+        if session.scalar(select(column).where(column == sha256).limit(1)) is not None:
+            return True
+    return False

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from derek.core.errors import Invalid, TooLarge
 
 CHUNK = 1024 * 1024
+UPLOAD_PREFIX = "upload-"  # files being streamed into the store, in <root>/tmp
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,8 @@ class FileStore:
     def _sink(self) -> _Sink:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        return _Sink(self, *tempfile.mkstemp(dir=tmp_dir))
+        # "upload-": told apart from the DataStore's working files, which share the directory
+        return _Sink(self, *tempfile.mkstemp(dir=tmp_dir, prefix=UPLOAD_PREFIX))
 
     def save_chunks(self, chunks: Iterable[bytes]) -> StoredFile:
         """Stream chunks to disk, hashing as they come; memory stays bounded by one chunk."""
@@ -106,3 +110,34 @@ class _Sink:
         else:
             os.replace(self.tmp_path, final)
         return StoredFile(sha256=digest, size=self.size, path=final)
+
+
+# ---------------------------------------------------------------- who points at a stored file
+
+# Each domain that keeps sha256s of stored files registers a check, so a file is deleted only when no domain
+# points at it (a dataset's resource and an answer's attachment may be the same bytes).
+Referenced = Callable[[Session, str], bool]
+_REFERENCES: list[Referenced] = []
+
+
+def references(check: Referenced) -> Referenced:
+    """Register a domain's check: does any of its rows point at this sha256?"""
+    if check not in _REFERENCES:
+        _REFERENCES.append(check)
+    return check
+
+
+def discard_if_unreferenced(session: Session, store: FileStore, sha256: str) -> bool:
+    """Delete a stored file no domain points to; True when it was deleted.
+
+    For a file stored for a change that then failed: roll the session back first, so that the rows of the
+    failed change do not count. The store is content-addressed, so a file that was already there for
+    something else (any state: a deleted resource may be restored) is referenced and kept.
+    """
+    if any(check(session, sha256) for check in _REFERENCES):
+        return False
+    path = store.path_for(sha256)
+    if not path.exists():
+        return False
+    path.unlink(missing_ok=True)
+    return True

@@ -269,10 +269,15 @@ async def answer(
     data = Answer(outcome=outcome, text=text, grounds=grounds, topics=topics)
     target = service.check_may_handle(session, actor, profile, reference)  # before storing any file
     stored = [await store_file(store, f) for f in files if f.filename]
-    service.answer_request(
-        session, actor, profile, target, data, stored, now=request.app.state.settings.clock
-    )
-    session.commit()
+    try:
+        service.answer_request(
+            session, actor, profile, target, data, stored, now=request.app.state.settings.clock
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        service.discard_files(session, store, stored)  # a refused answer keeps none of its files
+        raise
     return _read(request, session, actor, profile, reference, lang)
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from derek.catalog import service as catalog
 from derek.catalog.schemas import DatasetCreate, ResourceCreate
 from derek.config import Profile
-from derek.core import accounts, audit
+from derek.core import accounts, audit, storage
 from derek.core.accounts import EMAIL_RE, Membership, User
 from derek.core.authz import Actor, authorize, can
 from derek.core.db import utcnow
@@ -1144,3 +1144,16 @@ def topic_counts(session: Session, *, limit: int = 50) -> list[tuple[str, int]]:
     for topics in session.scalars(select(InfoRequest.topics).where(InfoRequest.status != "withdrawn")):
         counts.update(topics or [])
     return counts.most_common(limit)
+
+
+@storage.references
+def _stored_file_in_use(session: Session, sha256: str) -> bool:
+    """An answer's attachment points at this stored file."""
+    found = session.scalar(select(RequestAttachment.id).where(RequestAttachment.sha256 == sha256).limit(1))
+    return found is not None
+
+
+def discard_files(session: Session, store: FileStore, files: Sequence[NewFile]) -> None:
+    """After a failed answer (the session rolled back): delete the files stored for it that nothing uses."""
+    for file in files:
+        storage.discard_if_unreferenced(session, store, file.stored.sha256)

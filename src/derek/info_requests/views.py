@@ -877,13 +877,22 @@ async def answer(v: VisitDep, reference: str, store: StoreDep, submitted: FormDe
     target = service.check_may_handle(v.session, v.actor, v.profile, reference)  # before storing any file
     uploads = [f for f in submitted.getlist("files") if isinstance(f, UploadFile) and f.filename]
     stored = [await store_file(store, f) for f in uploads]
-    return _act(
-        v,
-        reference,
-        "answer",
-        values,
-        lambda: service.answer_request(v.session, v.actor, v.profile, target, data, stored, now=v.clock),
-    )
+    try:
+        response = _act(
+            v,
+            reference,
+            "answer",
+            values,
+            lambda: service.answer_request(v.session, v.actor, v.profile, target, data, stored, now=v.clock),
+        )
+    except Exception:
+        v.session.rollback()
+        service.discard_files(v.session, store, stored)  # a refused answer keeps none of its files
+        raise
+    if response.status_code != 303:
+        v.session.rollback()
+        service.discard_files(v.session, store, stored)
+    return response
 
 
 @router.post("/requests/{reference}/topics", response_class=HTMLResponse)
