@@ -117,6 +117,7 @@ class Portal:
     base_url: str
     settings: Settings
     db: Database
+    duck: Any = None  # the server's DuckStore, for tests that call DataStore services directly
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": token} if token else {}
@@ -297,7 +298,9 @@ def start_portal(tmp: Path, **overrides: Any) -> Iterator[Portal]:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield Portal(base_url=f"http://127.0.0.1:{port}", settings=settings, db=app.state.db)
+        yield Portal(
+            base_url=f"http://127.0.0.1:{port}", settings=settings, db=app.state.db, duck=app.state.datastore
+        )
     finally:
         server.should_exit = True
         thread.join(10)

@@ -334,3 +334,28 @@ def test_a_new_version_is_queried_and_the_old_one_stays_downloadable(portal: Por
         assert versions[1]["download_url"] in page  # the resource page lists the earlier file
         missing = anon.get(versions[0]["download_url"].replace("/version/2/", "/version/9/"))
         assert missing.status_code == 404
+
+
+def test_a_reader_holding_the_old_table_name_reads_the_new_table_after_a_reload(portal: Portal) -> None:
+    """A page that read the table's name just before a reload swapped the table and dropped the old one
+    asks again with the new name, instead of failing with "table does not exist"."""
+    from derek.core.authz import SYSTEM
+    from derek.datastore import service as datastore
+    from derek.datastore.models import DatastoreTable
+
+    resource_id, token = portal.upload(b"region,count\nAlmaty,1\nAstana,2\n", "swap.csv")
+    portal.wait_table(resource_id, token)
+    with portal.db.session() as s:
+        before = datastore.query(s, SYSTEM, portal.duck, resource_id)
+        assert before.total == 2
+        # a reader that has just read the table's name: the session keeps the row while it is referenced
+        held = s.get(DatastoreTable, resource_id)
+        assert held is not None
+        old_name = held.table_name
+        finished = portal.load_table(token, resource_id)  # a reload: a new table, the old one dropped
+        assert finished["status"] == "succeeded", finished
+        after = datastore.query(s, SYSTEM, portal.duck, resource_id)
+        stats = datastore.column_stats(s, SYSTEM, portal.duck, resource_id)
+        assert held.table_name != old_name, "the reload made a new table"
+    assert after.records == before.records
+    assert [c["id"] for c in stats] == ["region", "count"]

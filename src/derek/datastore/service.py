@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -333,6 +334,16 @@ def prepare(session: Session, actor: Actor, resource_id: str, spec: Spec) -> tup
     return row, build(row.table_name, row.fields, spec)
 
 
+def _replaced(session: Session, row: DatastoreTable, error: Exception) -> bool:
+    """Whether a reload replaced the table between reading its name and querying it (the load commits the
+    new name, then drops the old table): then the reader asks again, once, with the new name."""
+    if "does not exist" not in str(error):
+        return False
+    old = row.table_name
+    session.expire(row)
+    return row.table_name != old
+
+
 def query(
     session: Session,
     actor: Actor,
@@ -345,6 +356,24 @@ def query(
     include_total: bool = True,
 ) -> QueryResult:
     """Rows (or groups) of a resource's table: filters, words, sort, fields, distinct, aggregates, paging."""
+    try:
+        return _query(session, actor, duck, resource_id, spec, limit, offset, include_total)
+    except duckdb.CatalogException as error:
+        if not _replaced(session, _table(session, actor, resource_id), error):
+            raise
+        return _query(session, actor, duck, resource_id, spec, limit, offset, include_total)
+
+
+def _query(
+    session: Session,
+    actor: Actor,
+    duck: DuckStore,
+    resource_id: str,
+    spec: Spec | None,
+    limit: int,
+    offset: int,
+    include_total: bool,
+) -> QueryResult:
     spec = spec or Spec()
     row, built = prepare(session, actor, resource_id, spec)
     limit, offset = min(max(limit, 0), MAX_LIMIT), min(max(offset, 0), 2**62)
@@ -370,6 +399,15 @@ def query(
 
 def column_stats(session: Session, actor: Actor, duck: DuckStore, resource_id: str) -> list[dict[str, Any]]:
     """Per column: type, empty cells, distinct values, minimum and maximum (for the resource page)."""
+    try:
+        return _column_stats(session, actor, duck, resource_id)
+    except duckdb.CatalogException as error:
+        if not _replaced(session, _table(session, actor, resource_id), error):
+            raise
+        return _column_stats(session, actor, duck, resource_id)
+
+
+def _column_stats(session: Session, actor: Actor, duck: DuckStore, resource_id: str) -> list[dict[str, Any]]:
     row = _table(session, actor, resource_id)
     if not row.fields:
         return []
