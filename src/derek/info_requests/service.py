@@ -124,11 +124,16 @@ def holds_key(req: InfoRequest, key: str | None) -> bool:
     )
 
 
-def _as_requester(
-    session: Session, actor: Actor, rules: RequestRules, req: InfoRequest, key: str | None
-) -> None:
+def _requester(
+    session: Session, actor: Actor, profile: Profile, reference: str, key: str | None
+) -> tuple[InfoRequest, RequestRules]:
+    """The request, once the actor is known as its requester (signed in as them, or holding the key):
+    the requester's counterpart of _official."""
+    rules = rules_for(profile)
+    req = find_request(session, reference)
     if not holds_key(req, key):
         authorize(actor, "info_request.act_as_requester", _target(session, rules, req))
+    return req, rules
 
 
 def _event(
@@ -356,9 +361,7 @@ def clarify_request(
     now: datetime | None = None,
 ) -> InfoRequest:
     """The requester's clarification: the clock runs again (with the days left, or from the start)."""
-    rules = rules_for(profile)
-    req = find_request(session, reference)
-    _as_requester(session, actor, rules, req, key)
+    req, rules = _requester(session, actor, profile, reference, key)
     text = _check_text(text, "text", "The clarification")
     if req.status != "clarification":
         raise Conflict(f"No clarification was asked for the request {req.reference}.")
@@ -516,9 +519,7 @@ def withdraw_request(
     key: str | None = None,
     now: datetime | None = None,
 ) -> InfoRequest:
-    rules = rules_for(profile)
-    req = find_request(session, reference)
-    _as_requester(session, actor, rules, req, key)
+    req, _rules = _requester(session, actor, profile, reference, key)
     _still_open(req, "withdrawn")
     req.status = "withdrawn"
     req.paused_on = None
@@ -548,9 +549,7 @@ def create_appeal(
     now: datetime | None = None,
 ) -> Appeal:
     """The requester appeals to the reviewer the profile names, within the profile's window."""
-    rules = rules_for(profile)
-    req = find_request(session, reference)
-    _as_requester(session, actor, rules, req, key)
+    req, rules = _requester(session, actor, profile, reference, key)
     text = _check_text(text, "text", "The reasons for the appeal")
     now = now or utcnow()
     today = local_today(profile, now)
