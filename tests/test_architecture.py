@@ -26,7 +26,8 @@ MUTATING_PREFIXES = (
 # Packages every domain may use: the shared kernel, and the web layer (only from adapters, see below).
 SHARED = {"core", "web"}
 NOT_DOMAINS = SHARED | {"migrations", "locale"}
-SURFACE = {"service", "schemas"}  # besides the package itself (its __init__)
+# besides the package itself (its __init__); a domain may split its service into modules named *_service
+SURFACE = {"service", "schemas"}
 # Imports that break the rule today, by (importing domain, imported module), each with what to do instead.
 # A test fails once one is no longer used, so this list only shrinks.
 KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
@@ -38,7 +39,7 @@ ADAPTER_NAMES = {"api", "views", "ckan_api"}
 
 
 def service_modules() -> list[Path]:
-    return sorted(SRC.glob("*/service.py")) + [SRC / "core" / "accounts.py"]
+    return sorted(SRC.glob("*/*service.py")) + [SRC / "core" / "accounts.py"]
 
 
 def module_name(path: Path) -> str:
@@ -154,7 +155,7 @@ def cross_domain_violations() -> list[tuple[str, str, int]]:
             # the nearest real module: "derek.catalog.service.Upload" -> "derek.catalog.service"
             while len(parts) > 2 and not is_package_module(".".join(parts)):
                 parts.pop()
-            if len(parts) == 2 or parts[2] in SURFACE:
+            if len(parts) == 2 or parts[2] in SURFACE or parts[2].endswith("_service"):
                 continue
             found.append((here, ".".join(parts), line))
     return found

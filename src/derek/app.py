@@ -22,6 +22,7 @@ import derek.quality.links  # noqa: F401  (the link check job and its daily sche
 import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
 import derek.quality.reminders  # noqa: F401  (daily reminders of due updates, to the outbox)
 import derek.quality.scores  # noqa: F401  (stored scores: recomputed after every change and nightly)
+import derek.selection.notify  # noqa: F401  (the choice of data to open: its actions, reminders of due items)
 from derek import __version__
 from derek.config import Settings
 from derek.core import jobs
@@ -119,6 +120,8 @@ def _mount_routers(app: FastAPI) -> None:
     )
     from derek.quality import api as quality_api
     from derek.quality import views as quality_views  # also its panel on the dataset's pages
+    from derek.selection import api as selection_api
+    from derek.selection import views as selection_views
     from derek.web import account_views, admin_views
     from derek.web import views as web_views
 
@@ -131,6 +134,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(harvest_api.router)
     app.include_router(quality_api.router)
     app.include_router(info_requests_api.router)
+    app.include_router(selection_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)
@@ -140,6 +144,7 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(harvest_views.router)  # /admin/harvest
     app.include_router(quality_views.router)
     app.include_router(info_requests_views.router)  # /requests, /organization/{name}/dialogue
+    app.include_router(selection_views.router)  # /selection/...
     app.include_router(account_views.router)
     app.include_router(web_views.router)
     app.include_router(datapackage_views.router)  # /dataset/{name}/datapackage.json

@@ -167,3 +167,19 @@ class SearchDocument(Base):
 
     dataset_id: Mapped[str] = mapped_column(ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True)
     words: Mapped[str] = mapped_column(Text, default="")
+
+
+class SearchLogEntry(Base):
+    """What visitors searched for, anonymised: the words and the day only (no user, no address, no time of
+    day), one row per day and words with how often and how many datasets the last search found. Words that
+    look like an identity number or an e-mail address are never stored. Dataset selection reads it as
+    evidence of demand that the catalog does not meet."""
+
+    __tablename__ = "search_log"
+    __table_args__ = (UniqueConstraint("day", "query", name="uq_search_log_day_query"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    query: Mapped[str] = mapped_column(String(200))
+    searches: Mapped[int] = mapped_column(Integer, default=1)
+    hits: Mapped[int] = mapped_column(Integer, default=0)

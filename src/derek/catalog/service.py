@@ -5,9 +5,10 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -44,6 +45,10 @@ from derek.catalog.search import ExtraFacet as ExtraFacet  # part of this servic
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
 from derek.catalog.search import facet_fields as facet_fields  # part of this service's surface
 from derek.catalog.search import register_facet as register_facet  # part of this service's surface
+from derek.catalog.search_log import LoggedSearch as LoggedSearch  # part of this service's surface
+from derek.catalog.search_log import record_search as record_search  # part of this service's surface
+from derek.catalog.search_log import searches_about as searches_about  # part of this service's surface
+from derek.catalog.search_log import unmet_searches as unmet_searches  # part of this service's surface
 from derek.config import Profile
 from derek.core import audit, events, gates, storage
 from derek.core.authz import Actor, authorize, can
@@ -467,6 +472,11 @@ def delete_dataset(session: Session, actor: Actor, name_or_id: str) -> None:
 
 def get_dataset(session: Session, actor: Actor, profile: Profile, name_or_id: str) -> DatasetRead:
     return dataset_read(session, profile, find_visible_dataset(session, actor, name_or_id))
+
+
+def local_today(profile: Profile, now: datetime | None = None) -> date:
+    """The day it is in the portal's time zone."""
+    return (now or utcnow()).astimezone(ZoneInfo(profile.timezone)).date()
 
 
 def record_view(session: Session, dataset_id: str) -> None:
@@ -899,6 +909,36 @@ def dataset_facts(
         DatasetFacts(d.id, d.slug, d.title, o.id, o.slug, o.title, d.state, d.private, d.update_frequency)
         for d, o in session.execute(query).tuples()
     ]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """When and as what a dataset was published: what dataset selection checks list items against."""
+
+    id: str
+    name: str
+    title: dict[str, str]
+    organization_id: str
+    public: bool  # published and not private
+    issued: datetime | None  # first published
+
+
+def publications(session: Session, names_or_ids: list[str]) -> dict[str, Publication]:
+    """The datasets (not deleted) with these names or ids, by id (no authorization: public facts and
+    the names of drafts, for the officials who link them)."""
+    if not names_or_ids:
+        return {}
+    rows = session.scalars(
+        select(Dataset).where(
+            or_(Dataset.id.in_(names_or_ids), Dataset.slug.in_(names_or_ids)), Dataset.state != "deleted"
+        )
+    )
+    return {
+        d.id: Publication(
+            d.id, d.slug, d.title, d.organization_id, d.state == "published" and not d.private, d.issued
+        )
+        for d in rows
+    }
 
 
 def dataset_ids(session: Session) -> list[str]:

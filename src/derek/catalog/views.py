@@ -15,10 +15,11 @@ from derek.catalog.models import Dataset
 from derek.catalog.schemas import DatasetRead, OrganizationRead
 from derek.config import Profile
 from derek.core.authz import Actor, can
+from derek.core.db import utcnow
 from derek.core.errors import NotFound
 from derek.core.i18n import pick, translator
 from derek.core.storage import FileStore
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_settings
 from derek.web.pages import LANGUAGE_NAMES, render
 from derek.web.panels import render_panels
 
@@ -42,6 +43,9 @@ def search_page(
 ) -> HTMLResponse:
     labeler = make_labeler(session, actor, profile, lang)
     found = browse(session, actor, labeler, path="/dataset", params=_params(request))
+    if found.q and found.page == 1:  # the anonymised search log: demand evidence for dataset selection
+        now = get_settings(request).clock or utcnow()
+        service.record_search(session, found.q, found.count, service.local_today(profile, now))
     return render(request, "catalog/search.html", browse=found)
 
 

@@ -24,6 +24,7 @@ from derek.demo.generate import Table, rng_for, to_csv, to_geojson, to_json
 from derek.demo.organizations import DEMO_PASSWORD, ORGANIZATIONS, USERS, DemoOrganization, DemoUser
 from derek.demo.real import REAL_DATASETS
 from derek.demo.requests import ensure_demo_requests
+from derek.demo.selection import ensure_demo_selection
 from derek.demo.specs import DemoDataset, ml
 from derek.demo.synthetic import SYNTHETIC_DATASETS
 
@@ -58,12 +59,13 @@ class Tally:
     users: int = 0
     datasets: int = 0
     requests: int = 0
+    proposals: int = 0
     files: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.organizations or self.users or self.datasets or self.requests)
+        return bool(self.organizations or self.users or self.datasets or self.requests or self.proposals)
 
 
 def load_demo(db: Database, settings: Settings, console: Console | None = None) -> str:
@@ -91,6 +93,8 @@ def load_demo(db: Database, settings: Settings, console: Console | None = None) 
     with db.session() as session:
         officials = {org.name: _publisher(session, org.name) for org in ORGANIZATIONS}
         tally.requests = ensure_demo_requests(session, profile, officials)
+    with db.session() as session:
+        tally.proposals = ensure_demo_selection(session, profile, catalog.local_today(profile))
     with db.session() as session:
         logins = _working_logins(session)
     return _summary(tally, logins, settings.site_url)
@@ -299,7 +303,8 @@ def _summary(tally: Tally, logins: list[DemoUser], site_url: str) -> str:
     if tally.changed:
         lines = [
             f"Demo data loaded: {tally.organizations} organizations, {tally.datasets} datasets,",
-            f"  {tally.files} files, {tally.users} users and {tally.requests} information requests created.",
+            f"  {tally.files} files, {tally.users} users, {tally.requests} information requests and",
+            f"  {tally.proposals} dataset proposals created.",
         ]
     else:
         lines = [
@@ -310,8 +315,9 @@ def _summary(tally: Tally, logins: list[DemoUser], site_url: str) -> str:
     if logins:
         lines.append(f"Demo logins, password for each: {DEMO_PASSWORD}")
         lines.append(f"  log in at {site_url.rstrip('/')}/login as")
+        width = max(len(demo.name) for demo in logins)
         for demo in logins:
             role = "site administrator" if demo.sysadmin else f"{demo.role} of {demo.organization}"
-            lines.append(f"  {demo.name:<16} {role}")
+            lines.append(f"  {demo.name:<{width}} {role}")
         lines.append("Change or remove these accounts before the portal is opened to the public.")
     return "\n".join(lines)

@@ -271,6 +271,20 @@ ORGANIZATIONS: tuple[DemoOrganization, ...] = (
         ),
         GOV + "shymkent",
     ),
+    DemoOrganization(
+        "access-commission",
+        "other",
+        _ml(
+            "Ақпаратқа қол жеткізу жөніндегі комиссия",
+            "Комиссия по вопросам доступа к информации",
+            "Commission on Access to Information",
+        ),
+        _ml(
+            "Ашық деректер тізбесіне кандидаттарды қарайды: парламент, азаматтық қоғам, мемлекет.",
+            "Рассматривает кандидатов в перечень открытых данных: парламент, общество, госорганы.",
+            "Reviews the candidates for the list of open data: parliament, civil society and government.",
+        ),
+    ),
 )
 
 USERS: tuple[DemoUser, ...] = (
@@ -280,4 +294,17 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("ecology-editor", "Demo publisher, Ministry of Ecology", "ministry-of-ecology"),
     DemoUser("almaty-editor", "Demo publisher, Almaty City Akimat", "almaty-akimat"),
     DemoUser("astana-admin", "Demo organization admin, Astana City Akimat", "astana-akimat", role="admin"),
+    DemoUser(
+        "digital-editor",
+        "Demo editor of the open data list, Ministry of Digital Development",
+        "ministry-of-digital-development",
+    ),  # fmt: skip
+    DemoUser("commission-secretary", "Demo secretary of the Commission", "access-commission", role="admin"),
+    DemoUser(
+        "commission-member-1", "Demo Commission member (parliament)", "access-commission", role="member"
+    ),
+    DemoUser(
+        "commission-member-2", "Demo Commission member (civil society)", "access-commission", role="member"
+    ),
+    DemoUser("commission-member-3", "Demo Commission member (business)", "access-commission", role="member"),
 )

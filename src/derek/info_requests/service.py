@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from derek.catalog import service as catalog
 from derek.catalog.schemas import DatasetCreate, ResourceCreate
 from derek.config import Profile
-from derek.core import accounts, audit, storage
+from derek.core import accounts, audit, demand, storage
 from derek.core.accounts import EMAIL_RE, Membership, User
 from derek.core.authz import Actor, authorize, can
 from derek.core.db import utcnow
@@ -1134,6 +1134,27 @@ def requests_about(session: Session, profile: Profile, text: str, *, limit: int 
             topics=r.topics,
         )
         for r in rows
+    ]
+
+
+@demand.source("request")
+def _requests_as_evidence(
+    session: Session, profile: Profile, phrases: Sequence[str], context: dict[str, Any]
+) -> list[demand.Evidence]:
+    """The requests about any of the phrases, each one piece of evidence (one requester)."""
+    found: dict[str, DemandItem] = {}
+    for phrase in phrases:
+        for item in requests_about(session, profile, phrase):
+            found.setdefault(item.reference, item)
+    return [
+        demand.Evidence(
+            kind="request",
+            title=item.subject,
+            url=f"/requests/{item.reference}",
+            detail=f"{item.reference} · {item.organization}",
+            on=item.received_on,
+        )
+        for item in sorted(found.values(), key=lambda i: i.received_on, reverse=True)
     ]
 
 

@@ -1,0 +1,361 @@
+"""Dataset selection's rules, through its services over a real database: the profiles' [selection]
+tables, the anonymised search log, the assessment's score and suggestion, the Commission's quorum and
+conflicts, the list's versions and their difference, compliance statuses on fixed days, the trend, and
+the reminders of due dates (each sent once)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from derek.catalog import search_log
+from derek.catalog import service as catalog
+from derek.catalog.models import Dataset, SearchLogEntry
+from derek.catalog.schemas import DatasetCreate, OrganizationCreate
+from derek.config import load_profile
+from derek.core import accounts, mail
+from derek.core.authz import SYSTEM, Actor
+from derek.core.db import Database
+from derek.core.errors import Conflict, Forbidden, Invalid
+from derek.selection import commission_service as commission
+from derek.selection import list_service as lists
+from derek.selection import notify
+from derek.selection import service as selection
+from derek.selection.rules import rules_for
+from tests.conftest import PASSWORD, fresh_database_url
+
+PROFILE = load_profile("kz")
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    database = Database(fresh_database_url(tmp_path_factory.mktemp("selection")))
+    database.upgrade()
+    with database.session() as s:
+        for name in ("access-commission", "ministry-of-digital-development", "akimat-a", "akimat-b"):
+            catalog.create_organization(s, SYSTEM, OrganizationCreate(name=name, title={"en": name}))
+    for name, org, role in [
+        ("member-a", "access-commission", "member"),
+        ("member-b", "access-commission", "member"),
+        ("member-c", "access-commission", "member"),
+        ("secretary", "access-commission", "admin"),
+        ("list-owner", "ministry-of-digital-development", "editor"),
+        ("official-a", "akimat-a", "editor"),
+        ("official-b", "akimat-b", "editor"),
+    ]:
+        with database.session() as s:
+            user = accounts.create_user(s, SYSTEM, name, f"{name}@example.org", PASSWORD)
+            accounts.set_membership(s, SYSTEM, user, catalog.organization_id_of(s, org) or "", role)
+    yield database
+    database.engine.dispose()
+
+
+def actor(db: Database, name: str) -> Actor:
+    with db.session() as s:
+        return accounts.actor_for(s, accounts.get_user(s, name))
+
+
+# ---------------------------------------------------------------- profiles
+
+
+@pytest.mark.parametrize("code", ["kz", "ee", "ca", "eu"])
+def test_every_profile_names_its_commission_and_weights(code: str) -> None:
+    rules = rules_for(load_profile(code))
+    assert rules.commission and rules.list_owner and rules.code_prefix
+    assert set(rules.weights) >= {"support", "request", "search", "consultation"}
+    assert rules.remind_days == tuple(sorted(rules.remind_days, reverse=True))
+
+
+def test_an_unknown_key_in_the_selection_table_is_refused() -> None:
+    broken = replace(PROFILE, raw={**PROFILE.raw, "selection": {"commision": "typo"}})
+    with pytest.raises(ValueError, match="unknown keys in \\[selection\\]: commision"):
+        rules_for(broken)
+
+
+def test_thresholds_must_rise() -> None:
+    broken = replace(PROFILE, raw={**PROFILE.raw, "selection": {"thresholds": [5, 1, 9]}})
+    with pytest.raises(ValueError, match="three rising numbers"):
+        rules_for(broken)
+
+
+# ---------------------------------------------------------------- the search log
+
+
+@pytest.mark.parametrize(
+    ("typed", "logged"),
+    [
+        ("  Bus   Timetables ", "bus timetables"),
+        ("«тарифы»", "тарифы"),
+        ("900101300126", None),  # an IIN
+        ("who is 900101 300126", None),  # split digits
+        ("a.person@mail.kz", None),
+        ("x", None),
+    ],
+)
+def test_the_search_log_keeps_words_but_no_identifiers(typed: str, logged: str | None) -> None:
+    assert search_log.normalise(typed) == logged
+
+
+def test_searches_count_per_day_and_only_little_ones_are_evidence(db: Database) -> None:
+    day = date(2026, 5, 4)
+    with db.session() as s:
+        for _ in range(3):
+            catalog.record_search(s, "Parking fines", 0, day)
+        catalog.record_search(s, "parking fines", 0, date(2026, 5, 5))
+        catalog.record_search(s, "school results", 40, day)  # found plenty
+    with db.session() as s:
+        rows = s.scalars(select(SearchLogEntry).where(SearchLogEntry.query == "parking fines")).all()
+        assert sorted((r.day, r.searches) for r in rows) == [(day, 3), (date(2026, 5, 5), 1)]
+        found = catalog.searches_about(s, ["fines for parking"], date(2026, 5, 6))
+        assert [(f.query, f.searches, f.hits) for f in found] == [("parking fines", 4, 0)]
+        assert catalog.searches_about(s, ["school results"], date(2026, 5, 6)) == []
+        # a year later the searches no longer count
+        assert catalog.searches_about(s, ["parking fines"], date(2027, 5, 6)) == []
+
+
+# ---------------------------------------------------------------- the assessment
+
+
+@pytest.mark.parametrize(
+    ("criteria", "score", "suggested"),
+    [
+        ({"restriction": 3, "demand": 3, "readiness": 3, "not_machine_readable": 3}, 100, "include"),
+        ({"restriction": 3, "demand": 2, "readiness": 1, "not_machine_readable": 0}, 50, "include"),
+        ({"restriction": 3, "demand": 1, "readiness": 1, "not_machine_readable": 0}, 42, "defer"),
+        ({"restriction": 0, "demand": 3, "readiness": 3, "not_machine_readable": 3}, 75, "exclude"),
+    ],
+)
+def test_the_score_and_the_suggestion(criteria: dict[str, int], score: int, suggested: str) -> None:
+    assert selection.score_of(criteria) == score
+    assert selection.suggested(criteria) == suggested
+
+
+def test_a_restricted_holding_suggests_excluding(db: Database) -> None:
+    with db.session() as s:
+        holding = selection.create_holding(
+            s, actor(db, "official-a"), PROFILE,
+            selection.HoldingData(
+                organization="akimat-a", title="Registry of addresses", access="restricted",
+                access_basis="Law on personal data, Art. 8", automated=True, machine_readable=True,
+            ),
+        )  # fmt: skip
+        data = selection.ProposalData(
+            title="Registry of addresses", organization="akimat-a", holding=holding.id
+        )
+        proposal = selection.create_proposal(s, actor(db, "member-a"), PROFILE, data)
+        criteria = selection.suggest_criteria(s, PROFILE, proposal, index=12)
+    assert criteria == {"restriction": 0, "demand": 2, "readiness": 3, "not_machine_readable": 0}
+    assert selection.suggested(criteria) == "exclude"
+
+
+def test_a_restricted_holding_needs_its_legal_basis(db: Database) -> None:
+    with db.session() as s, pytest.raises(Invalid) as caught:
+        selection.create_holding(
+            s, actor(db, "official-a"), PROFILE,
+            selection.HoldingData(organization="akimat-a", title="Payroll", access="restricted"),
+        )  # fmt: skip
+    assert "access_basis" in caught.value.errors
+
+
+def test_an_official_of_another_organization_cannot_keep_the_inventory(db: Database) -> None:
+    with db.session() as s, pytest.raises(Forbidden):
+        selection.create_holding(
+            s, actor(db, "official-b"), PROFILE, selection.HoldingData(organization="akimat-a", title="Roads")
+        )
+
+
+# ---------------------------------------------------------------- the Commission
+
+
+def _proposal(db: Database, title: str, org: str = "akimat-a") -> int:
+    with db.session() as s:
+        return selection.create_proposal(
+            s, actor(db, "member-a"), PROFILE, selection.ProposalData(title=title, organization=org)
+        ).number
+
+
+def test_quorum_counts_only_members_without_a_conflict(db: Database) -> None:
+    number = _proposal(db, "Snow removal schedule")
+    with db.session() as s:
+        row = commission.create_session(
+            s, actor(db, "secretary"), PROFILE, title="S", held_on=date(2026, 6, 1)
+        )
+        commission.add_agenda_item(s, actor(db, "secretary"), PROFILE, row.number, number)
+        commission.set_vote(s, actor(db, "member-a"), PROFILE, row.number, number, vote="reject")
+        session_no = row.number
+    with db.session() as s:
+        # a member who declares a conflict loses the vote cast before
+        commission.set_vote(s, actor(db, "member-b"), PROFILE, session_no, number, vote="recommend")
+        commission.add_conflict(
+            s, actor(db, "member-b"), PROFILE, session_no, number, "Works for a contractor."
+        )
+        record = commission.session_record(s, PROFILE, commission.find_session(s, session_no))[0]
+        assert (record.eligible, record.quorum, len(record.votes)) == (2, 2, 1)
+        with pytest.raises(Conflict, match="No quorum yet: 1 of 2"):
+            commission.set_decision(
+                s, actor(db, "secretary"), PROFILE, session_no, number, decision="reject", rationale="No."
+            )
+        with pytest.raises(Conflict, match="conflict of interest"):
+            commission.set_vote(s, actor(db, "member-b"), PROFILE, session_no, number, vote="recommend")
+    with db.session() as s:
+        commission.set_vote(s, actor(db, "member-c"), PROFILE, session_no, number, vote="reject")
+        commission.set_decision(
+            s, actor(db, "secretary"), PROFILE, session_no, number, decision="reject", rationale="Not held."
+        )
+        commission.close_session(s, actor(db, "secretary"), PROFILE, session_no)
+    with db.session() as s:
+        assert selection.find_proposal(s, number).status == "rejected"
+        with pytest.raises(Conflict, match="closed"):
+            commission.set_vote(s, actor(db, "member-c"), PROFILE, session_no, number, vote="defer")
+
+
+def test_only_members_vote_and_only_the_secretariat_decides(db: Database) -> None:
+    number = _proposal(db, "Public toilets map")
+    with db.session() as s:
+        row = commission.create_session(
+            s, actor(db, "secretary"), PROFILE, title="S", held_on=date(2026, 6, 2)
+        )
+        commission.add_agenda_item(s, actor(db, "secretary"), PROFILE, row.number, number)
+        session_no = row.number
+    with db.session() as s:
+        for outsider in ("secretary", "official-a"):
+            with pytest.raises(Forbidden):
+                commission.set_vote(s, actor(db, outsider), PROFILE, session_no, number, vote="recommend")
+        with pytest.raises(Forbidden):
+            commission.create_session(s, actor(db, "member-a"), PROFILE, title="S", held_on=date(2026, 6, 3))
+        with pytest.raises(Forbidden):  # a sysadmin is not a member either
+            commission.set_vote(s, SYSTEM, PROFILE, session_no, number, vote="recommend")
+
+
+def test_a_proposal_is_on_one_open_agenda_at_a_time(db: Database) -> None:
+    number = _proposal(db, "Street lighting outages")
+    with db.session() as s:
+        first = commission.create_session(
+            s, actor(db, "secretary"), PROFILE, title="A", held_on=date(2026, 7, 1)
+        )
+        second = commission.create_session(
+            s, actor(db, "secretary"), PROFILE, title="B", held_on=date(2026, 7, 2)
+        )
+        commission.add_agenda_item(s, actor(db, "secretary"), PROFILE, first.number, number)
+        with pytest.raises(Conflict, match=f"already on the agenda of session No. {first.number}"):
+            commission.add_agenda_item(s, actor(db, "secretary"), PROFILE, second.number, number)
+
+
+# ---------------------------------------------------------------- the list and compliance
+
+
+def _dataset(db: Database, org: str, name: str, issued: datetime | None, frequency: str = "ANNUAL") -> None:
+    with db.session() as s:
+        catalog.create_dataset(
+            s, SYSTEM, PROFILE,
+            DatasetCreate(
+                name=name, organization=org, title={"en": name}, state="published" if issued else "draft",
+                update_frequency=frequency,
+            ),
+        )  # fmt: skip
+        if issued:
+            s.execute(Dataset.__table__.update().where(Dataset.slug == name).values(issued=issued))
+
+
+def test_versions_differ_item_by_item_and_statuses_follow_the_dates(db: Database) -> None:
+    owner = actor(db, "list-owner")
+    with db.session() as s:
+        v1 = lists.create_draft(s, owner, PROFILE)
+        for title, due in [
+            ("Bus stops", date(2026, 3, 1)),
+            ("Tariffs", date(2026, 9, 1)),
+            ("Parks", date(2027, 1, 1)),
+        ]:
+            lists.add_list_item(
+                s, owner, PROFILE, v1.number, lists.ItemData(title=title, organization="akimat-a", due_on=due)
+            )
+        with pytest.raises(Invalid, match="act_date"):
+            lists.set_approval(s, owner, PROFILE, v1.number, act_number="12", act_date=None)
+        lists.set_approval(s, owner, PROFILE, v1.number, act_number="No. 12", act_date=date(2026, 1, 15))
+        codes = [i.code for i in lists.items_of(s, v1)]
+    with db.session() as s:
+        with pytest.raises(Conflict, match="approved"):
+            lists.add_list_item(
+                s,
+                owner,
+                PROFILE,
+                1,
+                lists.ItemData(title="X", organization="akimat-a", due_on=date(2027, 1, 1)),
+            )
+        v2 = lists.create_draft(s, owner, PROFILE)
+        lists.update_list_item(
+            s,
+            owner,
+            PROFILE,
+            v2.number,
+            codes[1],
+            lists.ItemData(title="Tariffs", organization="akimat-a", due_on=date(2026, 10, 1)),
+        )
+        lists.remove_list_item(s, owner, PROFILE, v2.number, codes[2])
+        added = lists.add_list_item(
+            s,
+            owner,
+            PROFILE,
+            v2.number,
+            lists.ItemData(
+                title="Air quality",
+                organization="akimat-b",
+                due_on=date(2027, 2, 1),
+                update_frequency="MONTHLY",
+            ),
+        )
+        lists.set_approval(s, owner, PROFILE, v2.number, act_number="No. 40", act_date=date(2026, 2, 1))
+        d = lists.diff(s, v2)
+        assert [i.code for i in d.added] == [added.code]
+        assert [i.code for i in d.removed] == [codes[2]]
+        assert [(c.code, c.fields) for c in d.changed] == [
+            (codes[1], {"due_on": (date(2026, 9, 1), date(2026, 10, 1))})
+        ]
+        assert d.unchanged == 1 and d.old is not None and d.old.number == v1.number
+    # fmt: skip
+    # Bus stops: published 10 days late; Tariffs: published on time; Air quality: not due
+    _dataset(db, "akimat-a", "bus-stops", datetime(2026, 3, 11, 8, tzinfo=UTC))
+    _dataset(db, "akimat-a", "tariffs", datetime(2026, 9, 20, 8, tzinfo=UTC))
+    with db.session() as s:
+        lists.set_fulfilment(s, actor(db, "official-a"), PROFILE, codes[0], "bus-stops")
+        lists.set_fulfilment(s, actor(db, "official-a"), PROFILE, codes[1], "tariffs")
+        with pytest.raises(Invalid, match="another organization"):
+            lists.set_fulfilment(s, owner, PROFILE, added.code, "tariffs")
+        with pytest.raises(Forbidden):
+            lists.set_fulfilment(s, actor(db, "official-b"), PROFILE, codes[0], "bus-stops")
+    with db.session() as s:
+        on = {st.item.code: (st.status, st.days_late) for st in lists.compliance(s, date(2026, 11, 30))}
+        assert on == {codes[0]: ("late", 10), codes[1]: ("on_time", 0), added.code: ("not_published", 0)}
+        # on 1 March 2027 the air quality item is late, by 28 days, and has no dataset
+        later = {st.item.code: (st.status, st.days_late) for st in lists.compliance(s, date(2027, 3, 1))}
+        assert later[added.code] == ("late", 28)
+        cards = {c.organization_id: c for c in lists.scorecards(lists.compliance(s, date(2027, 3, 1)))}
+        b = cards[catalog.organization_id_of(s, "akimat-b") or ""]
+        assert (b.counts["late"], b.total, b.rate) == (1, 1, 0.0)
+        a = cards[catalog.organization_id_of(s, "akimat-a") or ""]
+        assert (a.counts["on_time"], a.counts["late"], a.rate) == (1, 1, 0.5)
+        points = lists.trend(lists.compliance(s, date(2026, 11, 30)), date(2026, 11, 30), months=12)
+        by_month = {p.month: (p.due, p.on_time) for p in points}
+        assert by_month[date(2026, 2, 28)] == (0, 0)
+        assert by_month[date(2026, 3, 31)] == (1, 0)  # bus stops was due, and late
+        assert by_month[date(2026, 10, 31)] == (2, 1)
+        assert by_month[date(2026, 11, 30)] == (2, 1)
+
+
+def test_reminders_go_once_per_threshold(db: Database) -> None:
+    with db.session() as s:
+        version = lists.current_version(s)
+        assert version is not None
+        air = next(i for i in lists.items_of(s, version) if i.title == "Air quality")
+        day = date.fromordinal(air.due_on.toordinal() - 7)  # 7 days before its due date
+        first = notify.queue_list_reminders(s, PROFILE, day)
+        again = notify.queue_list_reminders(s, PROFILE, day)
+        assert first["soon"] == 1 and again == {"soon": 0, "overdue": 0, "already_sent": 1}
+        overdue = notify.queue_list_reminders(s, PROFILE, date.fromordinal(air.due_on.toordinal() + 1))
+        assert overdue["overdue"] >= 1
+        sent = s.scalars(select(mail.OutboxMessage).where(mail.OutboxMessage.kind == notify.KIND)).all()
+        assert any(m.to == "official-b@example.org" and "Air quality" in m.body for m in sent)
