@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import httpx
@@ -353,10 +354,155 @@ def _token_count(w: World, ctx: Ctx) -> Any:
         return s.query(accounts.ApiToken).filter_by(user_id=ctx["token_owner"]).count()
 
 
+# ------------------------------------------------------------------ dataset selection
+
+COMMISSION = "access-commission"  # the kz profile's Commission and list owner ([selection])
+LIST_OWNER = "ministry-of-digital-development"
+_BODIES_STAFFED: set[int] = set()
+
+
+def _selection_bodies(w: World) -> None:
+    """The Commission and the list owner exist, and A's member, editor and admin hold the same roles in
+    them: A's member votes in the Commission, A's editor and admin are its secretariat and the list's
+    keepers."""
+    if id(w) in _BODIES_STAFFED:
+        return
+    for slug in (COMMISSION, LIST_OWNER):
+        with w.portal.db.session() as s:
+            exists = catalog.organization_id_of(s, slug) is not None
+        if not exists:
+            w.portal.make_org(slug)
+        w.staff(slug)
+    _BODIES_STAFFED.add(id(w))
+
+
+def _proposal(w: World, _role: str) -> Ctx:
+    """A proposal addressed to A."""
+    from derek.selection import service as selection
+    from derek.selection.service import ProposalData
+
+    _selection_bodies(w)
+    with w.portal.db.session() as s:
+        proposal = selection.create_proposal(
+            s,
+            SYSTEM,
+            w.portal.settings.jurisdiction,
+            ProposalData(title="Matrix proposal", organization=w.org),
+        )
+        return {"proposal": proposal.number}
+
+
+def _agenda_item(w: World, role: str) -> Ctx:
+    """A planned Commission session with a proposal to A on its agenda."""
+    from derek.selection import commission_service as commission
+
+    ctx = _proposal(w, role)
+    profile = w.portal.settings.jurisdiction
+    with w.portal.db.session() as s:
+        row = commission.create_session(s, SYSTEM, profile, title="Matrix session", held_on=date(2026, 1, 10))
+        commission.add_agenda_item(s, SYSTEM, profile, row.number, ctx["proposal"])
+        ctx["session"] = row.number
+    return ctx
+
+
+def _no_draft(w: World, _role: str) -> Ctx:
+    """No draft of the unified list is open (there may be only one)."""
+    from derek.selection import list_service
+
+    _selection_bodies(w)
+    with w.portal.db.session() as s:
+        draft = list_service.draft_version(s)
+        if draft is not None:
+            list_service.delete_draft(s, SYSTEM, w.portal.settings.jurisdiction, draft.number)
+    return {}
+
+
+def _list_item(w: World, role: str) -> Ctx:
+    """A published dataset of A, and an item of A on the list in force (approved once)."""
+    from derek.selection import list_service
+
+    profile = w.portal.settings.jurisdiction
+    _no_draft(w, role)
+    with w.portal.db.session() as s:
+        org_id = catalog.organization_id_of(s, w.org)
+        in_force = list_service.current_version(s)
+        items = list_service.items_of(s, in_force) if in_force else []
+        code = next((i.code for i in items if i.organization_id == org_id), None)
+        if code is None:
+            draft = list_service.create_draft(s, SYSTEM, profile)
+            item = list_service.add_list_item(
+                s,
+                SYSTEM,
+                profile,
+                draft.number,
+                list_service.ItemData(title="Matrix item", organization=w.org, due_on=date(2030, 1, 1)),
+            )
+            code = item.code
+            list_service.set_approval(
+                s, SYSTEM, profile, draft.number, act_number="1", act_date=date(2026, 1, 1)
+            )
+    return {"code": code, "dataset": w.portal.make_dataset(w.org)}
+
+
+def _holding_count(w: World, ctx: Ctx) -> Any:
+    from derek.selection.models import DataHolding
+
+    with w.portal.db.session() as s:
+        return s.query(DataHolding).filter_by(title=ctx["new_holding"]).count()
+
+
+def _proposal_count(w: World, ctx: Ctx) -> Any:
+    from derek.selection.models import Proposal
+
+    with w.portal.db.session() as s:
+        return s.query(Proposal).filter_by(title=ctx["new_proposal"]).count()
+
+
+def _proposal_state(w: World, ctx: Ctx) -> Any:
+    from derek.selection import service as selection
+
+    with w.portal.db.session() as s:
+        proposal = selection.find_proposal(s, ctx["proposal"])
+        return (selection.support_counts(s, [proposal.id]).get(proposal.id, 0), proposal.score)
+
+
+def _session_count(w: World, ctx: Ctx) -> Any:
+    from derek.selection.models import CommissionSession
+
+    with w.portal.db.session() as s:
+        return s.query(CommissionSession).filter_by(title=ctx["new_session"]).count()
+
+
+def _votes(w: World, ctx: Ctx) -> Any:
+    from derek.selection import commission_service as commission
+
+    with w.portal.db.session() as s:
+        records = commission.session_record(
+            s, w.portal.settings.jurisdiction, commission.find_session(s, ctx["session"])
+        )
+        return [(m.name, v.vote) for r in records for m, v in r.votes]
+
+
+def _draft_number(w: World, ctx: Ctx) -> Any:
+    from derek.selection import list_service
+
+    with w.portal.db.session() as s:
+        draft = list_service.draft_version(s)
+        return draft.number if draft else None
+
+
+def _fulfilment(w: World, ctx: Ctx) -> Any:
+    from derek.selection import list_service
+
+    with w.portal.db.session() as s:
+        return list_service.fulfilments(s, [ctx["code"]]).get(ctx["code"])
+
+
 # ------------------------------------------------------------------ calls
 
 
 _T = {"title": {"en": "Made by the authorization matrix"}}
+_SEL = "/api/v1/selection"
 _ROLE = {"role": "member"}
 
 
@@ -440,6 +586,31 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
         f"/api/v1/appeals/{c['appeal']}/decision", json={"decision": "upheld", "text": "The refusal stands."}
     ),
     "request_queue": lambda w, h, c: h.get("/api/v1/requests/queue"),
+    "holding_create": lambda w, h, c: h.post(
+        f"{_SEL}/holdings", json={"organization": w.org, "title": c["new_holding"]}
+    ),
+    "proposal_create": lambda w, h, c: h.post(
+        f"{_SEL}/proposals", json={"organization": w.org, "title": c["new_proposal"]}
+    ),
+    "proposal_support": lambda w, h, c: h.post(f"{_SEL}/proposals/{c['proposal']}/support"),
+    "proposal_assess": lambda w, h, c: h.post(
+        f"{_SEL}/proposals/{c['proposal']}/assessment",
+        json={
+            "criteria": {"restriction": 3, "demand": 2, "readiness": 2, "not_machine_readable": 0},
+            "recommendation": "include",
+            "reason": "Assessed by the authorization matrix.",
+        },
+    ),
+    "session_create": lambda w, h, c: h.post(
+        f"{_SEL}/commission/sessions", json={"title": c["new_session"], "held_on": "2026-01-10"}
+    ),
+    "commission_vote": lambda w, h, c: h.put(
+        f"{_SEL}/commission/sessions/{c['session']}/agenda/{c['proposal']}/vote", json={"vote": "recommend"}
+    ),
+    "list_draft_create": lambda w, h, c: h.post(f"{_SEL}/list/versions", json={}),
+    "list_item_link": lambda w, h, c: h.put(
+        f"{_SEL}/list/items/{c['code']}/dataset", json={"dataset": c["dataset"]}
+    ),
     "harvest_source_create": lambda w, h, c: h.post(
         "/api/v1/harvest/sources",
         json={"name": c["new_source"], "url": "https://data.example.org", "organization": w.org},
@@ -687,6 +858,56 @@ MATRIX: dict[str, Row] = {
     ),
     "info_request.queue": Row(
         "info_request.queue", "request_queue", _nothing, None, (401, 200, 200, 200, 200, 200, 200)
+    ),
+    "selection.keep_inventory.create": Row(
+        "selection.keep_inventory",
+        "holding_create",
+        _new_name("new_holding"),
+        _holding_count,
+        (401, 403, 403, 201, 201, 403, 201),
+    ),
+    "selection.propose": Row(
+        "selection.propose",
+        "proposal_create",
+        _new_name("new_proposal"),
+        _proposal_count,
+        (401, 201, 201, 201, 201, 201, 201),
+    ),
+    "selection.support": Row(
+        "selection.support",
+        "proposal_support",
+        _proposal,
+        _proposal_state,
+        (401, 200, 200, 200, 200, 200, 200),
+    ),
+    # A's editor and admin assess both as A's officials and as the Commission's secretariat
+    "selection.assess": Row(
+        "selection.assess", "proposal_assess", _proposal, _proposal_state, (401, 403, 403, 201, 201, 403, 201)
+    ),
+    "selection.run_commission.session": Row(
+        "selection.run_commission",
+        "session_create",
+        _new_name("new_session"),
+        _session_count,
+        (401, 403, 403, 201, 201, 403, 201),
+    ),
+    # only the Commission's members vote: a sysadmin passes the rule but is not a member
+    "selection.vote": Row(
+        "selection.vote", "commission_vote", _agenda_item, _votes, (401, 403, 200, 403, 403, 403, 403)
+    ),
+    "selection.manage_list.draft": Row(
+        "selection.manage_list",
+        "list_draft_create",
+        _no_draft,
+        _draft_number,
+        (401, 403, 403, 201, 201, 403, 201),
+    ),
+    "selection.link_dataset": Row(
+        "selection.link_dataset",
+        "list_item_link",
+        _list_item,
+        _fulfilment,
+        (401, 403, 403, 200, 200, 403, 200),
     ),
     "quality.todo.own_list": Row(
         "quality.todo", "quality_todo", _nothing, None, (401, 200, 200, 200, 200, 200, 200)

@@ -78,6 +78,7 @@ def seed(app: Any) -> Seed:
             s, SYSTEM, "st-data", ResourceCreate(url="https://example.org/a.csv")
         )
         reference, appeal_id = _seed_request(s, profile)
+        selection = _seed_selection(s, profile)
     return Seed(
         token=token,
         names={
@@ -87,6 +88,7 @@ def seed(app: Any) -> Seed:
             "token_id": [user_token.id],  # never the sysadmin's own: the run would go on as anonymous
             "reference": [reference],
             "appeal_id": [appeal_id],
+            **selection,
         },
     )
 
@@ -112,6 +114,41 @@ def _seed_request(s: Any, profile: Any) -> tuple[str, str]:
     )
     appeal = requests.create_appeal(s, SYSTEM, profile, req.reference, "An appeal long enough.", key)
     return req.reference, appeal.id
+
+
+def _seed_selection(s: Any, profile: Any) -> dict[str, list[Any]]:
+    """Dataset selection: a data holding of st-org, proposal P-1 on the agenda of Commission session
+    No. 1, and version 1 of the unified list (approved) with an item of st-org; the path parameters that
+    name them."""
+    from datetime import date
+
+    from derek.selection import commission_service, list_service
+    from derek.selection import service as selection
+
+    holding = selection.create_holding(
+        s, SYSTEM, profile, selection.HoldingData(organization="st-org", title="Seeded holding")
+    )
+    proposal = selection.create_proposal(
+        s, SYSTEM, profile, selection.ProposalData(title="Seeded proposal", organization="st-org")
+    )
+    row = commission_service.create_session(s, SYSTEM, profile, title="Seeded", held_on=date(2026, 1, 10))
+    commission_service.add_agenda_item(s, SYSTEM, profile, row.number, proposal.number)
+    version = list_service.create_draft(s, SYSTEM, profile)
+    item = list_service.add_list_item(
+        s,
+        SYSTEM,
+        profile,
+        version.number,
+        list_service.ItemData(title="Seeded item", organization="st-org", due_on=date(2026, 12, 31)),
+    )
+    list_service.set_approval(s, SYSTEM, profile, version.number, act_number="1", act_date=date(2026, 1, 5))
+    return {
+        "number": [proposal.number, row.number, version.number],
+        "proposal": [proposal.number],
+        "code": [item.code],
+        "holding_id": [holding.id],
+        "organization": ["st-org"],
+    }
 
 
 # The schema is loaded when pytest collects this module (schemathesis' lazy from_fixture loader does not
@@ -146,9 +183,29 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     return st.one_of(st.just(path_parameters), st.fixed_dictionaries({**_just(path_parameters), **real}))
 
 
+SELECTION_BODIES_WITH_ORGANIZATION = {
+    "/api/v1/selection/holdings",
+    "/api/v1/selection/proposals",
+    "/api/v1/selection/list/versions/{number}/items",
+    "/api/v1/selection/list/versions/{number}/items/{code}",
+}
+
+
 def flatmap_body(context: Any, body: Any) -> Any:
-    """Half the time, a new dataset names an existing organization and valid vocabulary (else it is 422)."""
+    """Half the time, a new dataset names an existing organization and valid vocabulary (else it is 422);
+    so does a new data holding, proposal or list item."""
     operation = context.operation
+    names_organization = (
+        operation.method.upper() in ("POST", "PUT") and operation.path in SELECTION_BODIES_WITH_ORGANIZATION
+    )
+    if names_organization and isinstance(body, dict):
+        # dataset selection: a holding, a proposal or a list item of an organization that exists, naming
+        # no other object (a random name is a 422)
+        known = {**body, "organization": "st-org"} | {k: "" for k in ("dataset", "holding") if k in body}
+        if "access" in body:
+            known["access"] = "open"
+        known.pop("proposal", None)
+        return st.one_of(st.just(body), st.just(known))
     if not (operation.method.upper() == "POST" and operation.path == "/api/v1/datasets") or not isinstance(
         body, dict
     ):

@@ -115,7 +115,10 @@ def searches_about(session: Session, phrases: Sequence[str], today: date) -> lis
         stems = [s for s in stem_words(words) if len(s) >= 3]
         if not stems:
             continue
-        for logged in _little_searches(session, today, like=max(stems, key=len)):
+        # a stem need not be part of the words as typed ("ferry" -> "ferri", "ёлки" -> "елк"): look for
+        # its beginning (any letter where an "е" may have been "ё"), then compare the stems
+        like = max(stems, key=len)[:-1].replace("е", "_")
+        for logged in _little_searches(session, today, like=like):
             logged_stems = " ".join(stem_words(logged.query))
             if all(stem in logged_stems for stem in stems):
                 found[logged.query] = logged

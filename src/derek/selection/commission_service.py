@@ -174,7 +174,12 @@ def remove_agenda_item(
     if item.decision:
         raise Conflict(f"The Commission decided on P-{proposal.number}: the item stays on the agenda.")
     session.delete(item)
-    proposal.status = "proposed"
+    session.flush()
+    # back to what it was: deferred by an earlier session, else new
+    earlier = session.scalar(
+        select(AgendaItem.id).where(AgendaItem.proposal_id == proposal.id, AgendaItem.decision == "defer")
+    )
+    proposal.status = "deferred" if earlier else "proposed"
     audit.record(
         session, actor, "commission.agenda", "commission_session", row.id, {"proposal": proposal.number}, None
     )

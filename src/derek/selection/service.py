@@ -218,7 +218,10 @@ def create_proposal(session: Session, actor: Actor, profile: Profile, data: Prop
     org_id = _organization(session, data.organization)
     holding_id = None
     if data.holding:
-        holding = get_holding(session, data.holding)
+        holding = session.get(DataHolding, data.holding)
+        if holding is None:
+            message = f"There is no data holding {data.holding!r}."
+            raise Invalid(message, errors={"holding": [message]})
         if holding.organization_id != org_id:
             message = "The data holding belongs to another organization."
             raise Invalid(message, errors={"holding": [message]})
