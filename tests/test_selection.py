@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,9 +19,10 @@ from derek.catalog.models import Dataset, SearchLogEntry
 from derek.catalog.schemas import DatasetCreate, OrganizationCreate
 from derek.config import load_profile
 from derek.core import accounts, mail
-from derek.core.authz import SYSTEM, Actor
+from derek.core.authz import ANONYMOUS, SYSTEM, Actor
 from derek.core.db import Database
 from derek.core.errors import Conflict, Forbidden, Invalid
+from derek.core.storage import FileStore
 from derek.selection import commission_service as commission
 from derek.selection import list_service as lists
 from derek.selection import notify
@@ -359,3 +361,30 @@ def test_reminders_go_once_per_threshold(db: Database) -> None:
         assert overdue["overdue"] >= 1
         sent = s.scalars(select(mail.OutboxMessage).where(mail.OutboxMessage.kind == notify.KIND)).all()
         assert any(m.to == "official-b@example.org" and "Air quality" in m.body for m in sent)
+
+
+def test_a_consultation_document_with_personal_data_is_withheld_from_the_public(
+    db: Database, tmp_path: Path
+) -> None:
+    store = FileStore(tmp_path, 10_000_000)
+    number = _proposal(db, "Utility tariffs by district")
+    rows = "name,iin,district\r\nA Resident,900101300126,Almaty\r\n"  # a valid (synthetic) IIN
+    clean = store.save_chunks([b"district,tariff\r\nAlmaty,12.5\r\n"])
+    personal = store.save_chunks([rows.encode()])
+    with db.session() as s:
+        kept = [
+            selection.add_consultation(
+                s, actor(db, "official-a"), PROFILE, number, submitted_by="An association", summary=summary,
+                received_on=date(2026, 5, 1), document=selection.ConsultationFile(name, "text/csv", stored),
+            )
+            for summary, name, stored in [("Tariffs", "a.csv", clean), ("Signatures", "b.csv", personal)]
+        ]  # fmt: skip
+        assert [k.check for k in kept] == ["clean", "personal"]
+        assert not selection.document_withheld(s, ANONYMOUS, PROFILE, kept[0])
+        assert selection.document_withheld(s, ANONYMOUS, PROFILE, kept[1])
+        assert selection.document_withheld(s, actor(db, "official-b"), PROFILE, kept[1])
+        assert not selection.document_withheld(s, actor(db, "official-a"), PROFILE, kept[1])
+        evidence = selection.demand_for(s, PROFILE, selection.find_proposal(s, number)).evidence[
+            "consultation"
+        ]
+        assert [bool(e.url) for e in evidence] == [True, False]  # no public link to the withheld one

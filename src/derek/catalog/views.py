@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from derek.catalog import schemaorg, service
@@ -24,6 +26,7 @@ from derek.web.pages import LANGUAGE_NAMES, render
 from derek.web.panels import render_panels
 
 router = APIRouter(include_in_schema=False)
+logger = logging.getLogger(__name__)
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -45,8 +48,20 @@ def search_page(
     found = browse(session, actor, labeler, path="/dataset", params=_params(request))
     if found.q and found.page == 1:  # the anonymised search log: demand evidence for dataset selection
         now = get_settings(request).clock or utcnow()
-        service.record_search(session, found.q, found.count, service.local_today(profile, now))
+        _log_search(session, found.q, found.count, service.local_today(profile, now))
     return render(request, "catalog/search.html", browse=found)
+
+
+def _log_search(session: Session, words: str, hits: int, today: date) -> None:
+    """Log the search after ending the page's read transaction: on SQLite a transaction that has read
+    cannot start writing once another writer has committed meanwhile, while a fresh one waits its turn.
+    The log is evidence, not the visitor's business: a failure to write it is logged, not shown."""
+    session.commit()
+    try:
+        with session.begin_nested():
+            service.record_search(session, words, hits, today)
+    except OperationalError:
+        logger.warning("the search log could not be written this time", exc_info=True)
 
 
 @router.get("/dataset/{name}", response_class=HTMLResponse)

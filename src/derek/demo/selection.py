@@ -6,7 +6,7 @@ dataset, and searches that found nothing. Idempotent: nothing is made when a pro
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -86,6 +86,9 @@ def ensure_demo_selection(session: Session, profile: Profile, today: date) -> in
             reason="Asked for by residents and businesses; today it is only given out on request.",
         )  # fmt: skip
         proposal = selection.create_proposal(session, act[SUPPORTERS[-1]], profile, data)
+        proposal.created_at = proposal.updated_at = datetime.combine(
+            day(-260), time(9), tzinfo=UTC
+        )  # before the sessions
         numbers.append(proposal.number)
         for name in SUPPORTERS[:supports]:
             selection.add_support(session, act[name], proposal.number)
@@ -165,7 +168,7 @@ def ensure_demo_selection(session: Session, profile: Profile, today: date) -> in
     ]:
         lists.add_list_item(session, owner, profile, v1.number, item)
     lists.set_approval(
-        session, owner, profile, v1.number, act_number="No. 100", act_date=day(-190), act_title=_act(profile)
+        session, owner, profile, v1.number, act_number="100", act_date=day(-190), act_title=_act(profile)
     )
     v2 = lists.create_draft(
         session, owner, profile, note="Adds air quality; gives the budget item more time."
@@ -183,7 +186,7 @@ def ensure_demo_selection(session: Session, profile: Profile, today: date) -> in
                        due_on=day(120), update_frequency="DAILY"),
     )  # fmt: skip
     lists.set_approval(
-        session, owner, profile, v2.number, act_number="No. 412", act_date=day(-40), act_title=_act(profile)
+        session, owner, profile, v2.number, act_number="412", act_date=day(-40), act_title=_act(profile)
     )
     in_force = {i.title: i.code for i in lists.items_of(session, v2)}
     lists.set_fulfilment(

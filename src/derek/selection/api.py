@@ -426,6 +426,7 @@ def _consultation_read(row: Consultation) -> ConsultationRead:
         size=row.size,
         sha256=row.sha256,
         url=f"/selection/consultations/{row.id}/document" if row.sha256 else None,
+        check=row.check,
         created_at=row.created_at,
     )
 
@@ -781,7 +782,9 @@ def list_in_force(
     return ListInForce(
         **_version_summary(session, version).model_dump(),
         today=today,
-        items=_status_reads(session, profile, lang, list_service.compliance(session, today)),
+        items=_status_reads(
+            session, profile, lang, list_service.compliance(session, today, timezone=profile.timezone)
+        ),
     )
 
 
@@ -817,7 +820,7 @@ def version_csv(
     titles = {
         i: t for i, (_slug, t) in _orgs(session, profile, lang, [i.organization_id for i in items]).items()
     }
-    text = list_service.list_csv(session, version, titles, _today(profile, settings))
+    text = list_service.list_csv(session, version, titles, _today(profile, settings), profile.timezone)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -962,7 +965,9 @@ def link_dataset(
     list_service.set_fulfilment(session, actor, profile, code, data.dataset)
     session.flush()
     status = next(
-        s for s in list_service.compliance(session, _today(profile, settings)) if s.item.code == code
+        s
+        for s in list_service.compliance(session, _today(profile, settings), timezone=profile.timezone)
+        if s.item.code == code
     )
     return _status_reads(session, profile, lang, [status])[0]
 
@@ -990,7 +995,7 @@ def compliance(
     are due, and the share of those published on time (lowest first)."""
     today = _today(profile, settings)
     version = list_service.current_version(session)
-    cards = list_service.scorecards(list_service.compliance(session, today))
+    cards = list_service.scorecards(list_service.compliance(session, today, timezone=profile.timezone))
     orgs = _orgs(session, profile, lang, [c.organization_id for c in cards])
     return ComplianceRead(
         version=version.number if version else None,
@@ -1014,7 +1019,7 @@ def organization_compliance(
         raise NotFound(f"There is no organization {organization!r}.")
     today = _today(profile, settings)
     version = list_service.current_version(session)
-    statuses = list_service.compliance(session, today, organization_id=org_id)
+    statuses = list_service.compliance(session, today, organization_id=org_id, timezone=profile.timezone)
     cards = list_service.scorecards(statuses) or [
         list_service.Scorecard(org_id, {s: 0 for s in list_service.STATUSES}, 0)
     ]

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import get_args
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -394,8 +395,11 @@ class ItemStatus:
     days_late: int = 0  # past the due date: until publication, or until today while unpublished
 
 
-def _status(item: ListItem, pub: catalog.Publication | None, freshness: str, today: date) -> ItemStatus:
-    published_on = pub.issued.date() if pub and pub.public and pub.issued else None
+def _status(
+    item: ListItem, pub: catalog.Publication | None, freshness: str, today: date, zone: ZoneInfo
+) -> ItemStatus:
+    # the day of first publication where the portal is, as due dates and "today" are
+    published_on = pub.issued.astimezone(zone).date() if pub and pub.public and pub.issued else None
     if published_on is None:
         if item.due_on < today:
             return ItemStatus(item, "late", pub, None, (today - item.due_on).days)
@@ -407,7 +411,9 @@ def _status(item: ListItem, pub: catalog.Publication | None, freshness: str, tod
     return ItemStatus(item, "on_time", pub, published_on)
 
 
-def compliance(session: Session, today: date, *, organization_id: str | None = None) -> list[ItemStatus]:
+def compliance(
+    session: Session, today: date, *, organization_id: str | None = None, timezone: str = "UTC"
+) -> list[ItemStatus]:
     """Every item of the list in force (or one organization's) with its status today."""
     version = current_version(session)
     if version is None:
@@ -420,10 +426,11 @@ def compliance(session: Session, today: date, *, organization_id: str | None = N
     linked = fulfilments(session, [i.code for i in items])
     pubs = catalog.publications(session, list(set(linked.values())))
     statuses = []
+    zone = ZoneInfo(timezone)
     for item in items:
         pub = pubs.get(linked.get(item.code, ""))
         fresh = quality.extras_of(session, pub.id).get("freshness", "") if pub and pub.public else ""
-        statuses.append(_status(item, pub, fresh, today))
+        statuses.append(_status(item, pub, fresh, today, zone))
     return statuses
 
 
@@ -476,12 +483,16 @@ def trend(statuses: list[ItemStatus], today: date, months: int = 12) -> list[Tre
     return list(reversed(points))
 
 
-def list_csv(session: Session, version: ListVersion, lang_titles: dict[str, str], today: date) -> str:
+def list_csv(
+    session: Session, version: ListVersion, lang_titles: dict[str, str], today: date, timezone: str = "UTC"
+) -> str:
     """The version as CSV: one row per item with its organization, due date, frequency and (for the list
     in force) its dataset and status."""
     in_force = current_version(session)
     statuses = (
-        {s.item.code: s for s in compliance(session, today)} if in_force and in_force.id == version.id else {}
+        {s.item.code: s for s in compliance(session, today, timezone=timezone)}
+        if in_force and in_force.id == version.id
+        else {}
     )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

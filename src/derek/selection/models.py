@@ -117,6 +117,9 @@ class Consultation(Base):
     media_type: Mapped[str] = mapped_column(String(100), default="")
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str] = mapped_column(String(64), default="")
+    # the personal-data guard's verdict on the document: clean, warnings, personal (served only to the
+    # officials who may assess the proposal), not_checked (a format it cannot read, e.g. PDF)
+    check: Mapped[str] = mapped_column(String(20), default="")
     entered_by: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -46,7 +46,7 @@ def queue_list_reminders(session: Session, profile: Profile, today: date) -> dic
     lang = profile.default_language if profile.default_language in LANGUAGES else "en"
     _ = translator(lang)
     counts = {"soon": 0, "overdue": 0, "already_sent": 0}
-    for status in list_service.compliance(session, today):
+    for status in list_service.compliance(session, today, timezone=profile.timezone):
         if status.published_on is not None:
             continue
         item = status.item

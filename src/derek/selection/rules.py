@@ -18,7 +18,7 @@ DEFAULT_THRESHOLDS = (1, 10, 25)
 
 @dataclass(frozen=True)
 class SelectionRules:
-    law: str  # the law or procedure the process follows, shown on the overview
+    law: dict[str, str]  # the law or procedure the process follows, per language, shown on the overview
     commission: str  # slug of the organization whose members form the Commission
     list_owner: str  # slug of the organization whose admins and editors draft and approve the list
     code_prefix: str  # list item codes: "OD-0007"
@@ -26,6 +26,13 @@ class SelectionRules:
     weights: dict[str, int]  # the demand index: points per piece of evidence of each kind
     thresholds: tuple[int, int, int]
     act: dict[str, str]  # the kind of act approving the list, per language ("Government decree")
+
+
+def _per_language(value: Any) -> dict[str, str]:
+    """A text given once (the same in every language) or as a table per language."""
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return {"en": str(value)} if value else {}
 
 
 def _parse(code: str, raw: dict[str, Any]) -> SelectionRules:
@@ -43,14 +50,14 @@ def _parse(code: str, raw: dict[str, Any]) -> SelectionRules:
     if any(d < 0 for d in remind):
         raise ValueError(f"profile {code}: [selection] remind_days must not be negative")
     return SelectionRules(
-        law=str(raw.get("law", "")),
+        law=_per_language(raw.get("law", "")),
         commission=commission,
         list_owner=str(raw.get("list_owner", commission)),
         code_prefix=str(raw.get("code_prefix", "OD")),
         remind_days=remind,
         weights=weights,
         thresholds=(thresholds[0], thresholds[1], thresholds[2]),
-        act={str(k): str(v) for k, v in raw.get("act", {"en": "Approving act"}).items()},
+        act=_per_language(raw.get("act", {"en": "Approving act"})),
     )
 
 

@@ -203,6 +203,10 @@ class ConsultationRead(BaseModel):
     size: int
     sha256: str
     url: str | None = Field(description="Where to download the document (null without one)")
+    check: str = Field(
+        description="The personal-data guard's verdict on the document: clean, warnings, personal (served "
+        "only to the officials assessing the proposal), not_checked; empty without a document"
+    )
     created_at: datetime
 
 

@@ -23,6 +23,7 @@ from derek.core.db import utcnow
 from derek.core.errors import Conflict, Invalid, NotFound
 from derek.core.storage import StoredFile
 from derek.info_requests import service as info_requests
+from derek.quality import service as quality
 from derek.selection.models import (
     ACCESS,
     CRITERIA,
@@ -409,6 +410,7 @@ def add_consultation(
         record.media_type = document.media_type[:100]
         record.size = document.stored.size
         record.sha256 = document.stored.sha256
+        record.check, _findings = quality.check_file(document.stored.path, document.filename, profile)
     session.add(record)
     session.flush()
     audit.record(
@@ -431,6 +433,15 @@ def consultations_of(session: Session, proposal: Proposal) -> list[Consultation]
             .order_by(Consultation.received_on.desc())
         )
     )
+
+
+def document_withheld(session: Session, actor: Actor, profile: Profile, record: Consultation) -> bool:
+    """A document the personal-data guard found personal data in is served only to the officials who
+    may assess the proposal."""
+    if record.check != "personal":
+        return False
+    proposal = session.get(Proposal, record.proposal_id)
+    return proposal is None or not may_assess(session, actor, profile, proposal)
 
 
 def get_consultation(session: Session, consultation_id: str) -> Consultation:
@@ -478,7 +489,7 @@ def _consultations_as_evidence(
             kind="consultation",
             title=r.submitted_by,
             detail=r.summary[:300],
-            url=f"/selection/consultations/{r.id}/document" if r.sha256 else "",
+            url=f"/selection/consultations/{r.id}/document" if r.sha256 and r.check != "personal" else "",
             on=r.received_on,
         )
         for r in rows
@@ -634,6 +645,9 @@ def may_assess(session: Session, actor: Actor, profile: Profile, proposal: Propo
 # ---------------------------------------------------------------- unmet demand
 
 
+CANDIDATES = 60
+
+
 @dataclass(frozen=True)
 class UnmetTopic:
     topic: str
@@ -654,7 +668,8 @@ def unmet_demand(
         topics.setdefault(logged.query, [0, 0])[1] += logged.searches
     ranked = sorted(topics.items(), key=lambda kv: (-(kv[1][0] * 3 + kv[1][1]), kv[0]))
     found: list[UnmetTopic] = []
-    for topic, (requests, searches) in ranked:
+    # one catalog search per candidate: the most asked CANDIDATES only, however long the tail
+    for topic, (requests, searches) in ranked[: max(limit * 3, CANDIDATES)]:
         if len(found) >= limit:
             break
         hits = catalog.search_datasets(session, actor, catalog.SearchQuery(q=topic, rows=0)).count

@@ -221,6 +221,7 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("check", sa.String(length=20), nullable=False),
         sa.Column("entered_by", sa.String(length=36), nullable=True),
         sa.Column("created_at", when, nullable=False),
         sa.ForeignKeyConstraint(
