@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, text
 
 from derek.catalog import search_log
 from derek.catalog import service as catalog
@@ -21,7 +21,7 @@ from derek.config import load_profile
 from derek.core import accounts, mail
 from derek.core.authz import ANONYMOUS, SYSTEM, Actor
 from derek.core.db import Database
-from derek.core.errors import Conflict, Forbidden, Invalid
+from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
 from derek.core.storage import FileStore
 from derek.selection import commission_service as commission
 from derek.selection import list_service as lists
@@ -33,9 +33,10 @@ from tests.conftest import PASSWORD, fresh_database_url
 PROFILE = load_profile("kz")
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = Database(fresh_database_url(tmp_path_factory.mktemp("selection")))
+def _database(folder: Path) -> Iterator[Database]:
+    """A migrated database with the Commission (three members and its secretary), the list owner's editor,
+    and two organizations with an editor each."""
+    database = Database(fresh_database_url(folder))
     database.upgrade()
     with database.session() as s:
         for name in ("access-commission", "ministry-of-digital-development", "akimat-a", "akimat-b"):
@@ -54,6 +55,17 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
             accounts.set_membership(s, SYSTEM, user, catalog.organization_id_of(s, org) or "", role)
     yield database
     database.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    yield from _database(tmp_path_factory.mktemp("selection"))
+
+
+@pytest.fixture
+def own_db(tmp_path: Path) -> Iterator[Database]:
+    """A database of the test's own: the list in force is the one it approves, whatever ran before."""
+    yield from _database(tmp_path)
 
 
 def actor(db: Database, name: str) -> Actor:
@@ -117,6 +129,44 @@ def test_searches_count_per_day_and_only_little_ones_are_evidence(db: Database) 
         assert catalog.searches_about(s, ["school results"], date(2026, 5, 6)) == []
         # a year later the searches no longer count
         assert catalog.searches_about(s, ["parking fines"], date(2027, 5, 6)) == []
+
+
+def test_a_keyword_matches_whole_stems_of_a_search(db: Database) -> None:
+    day = date(2026, 4, 2)
+    with db.session() as s:
+        catalog.record_search(s, "taxi fares", 0, day)
+        catalog.record_search(s, "tax returns of companies", 0, day)
+    with db.session() as s:
+        found = catalog.searches_about(s, ["tax"], date(2026, 4, 3))
+    assert [f.query for f in found] == ["tax returns of companies"]  # "tax" is not the stem of "taxi"
+
+
+def test_a_search_is_judged_by_its_latest_day_however_many_are_logged(db: Database) -> None:
+    """Each search's own latest day decides (found little then, or not), read in one statement: a log of
+    more searches than a statement takes parameters (SQLite's 250,000 here, PostgreSQL's 65,535) answers."""
+    old = date(2001, 3, 1)  # far from the other tests' days and their one-year windows
+    with db.session() as s:
+        catalog.record_search(s, "wind farms", 0, date(2001, 2, 1))
+        catalog.record_search(s, "wind farms", 7, old)  # the catalog meets it now
+        catalog.record_search(s, "solar farms", 9, date(2001, 2, 1))
+        catalog.record_search(s, "solar farms", 1, old)  # it found plenty once, little lately
+        # the volume in one statement (a quarter of a million searches through the service would take long)
+        s.execute(
+            text(
+                "INSERT INTO search_log (day, query, searches, hits) "
+                "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 250000) "
+                "SELECT :day, 'topic ' || i, 1, 0 FROM n"
+            ),
+            {"day": date(2001, 2, 10)},
+        )
+    try:
+        with db.session() as s:
+            top = catalog.unmet_searches(s, old, limit=2)  # the most searched first
+            assert [(t.query, t.searches, t.hits) for t in top] == [("solar farms", 2, 1), ("topic 0", 1, 0)]
+            assert [f.query for f in catalog.searches_about(s, ["farms"], old)] == ["solar farms"]
+    finally:
+        with db.session() as s:
+            s.execute(delete(SearchLogEntry).where(SearchLogEntry.day < date(2002, 1, 1)))
 
 
 # ---------------------------------------------------------------- the assessment
@@ -247,6 +297,44 @@ def test_a_proposal_is_on_one_open_agenda_at_a_time(db: Database) -> None:
             commission.add_agenda_item(s, actor(db, "secretary"), PROFILE, second.number, number)
 
 
+def test_numbers_no_column_could_hold_are_not_found(db: Database) -> None:
+    with db.session() as s:
+        for find in (selection.find_proposal, commission.find_session, lists.find_version):
+            for number in ("99999999999999999999", 2**31, -1, "P-x"):
+                with pytest.raises(NotFound):
+                    find(s, number)
+
+
+def test_a_decision_stands_once_the_proposal_moved_on_and_a_quorums_item_stays(db: Database) -> None:
+    number = _proposal(db, "Ice rinks opening hours")
+    secretary = actor(db, "secretary")
+    with db.session() as s:
+        first = commission.create_session(s, secretary, PROFILE, title="A", held_on=date(2026, 8, 1)).number
+        second = commission.create_session(s, secretary, PROFILE, title="B", held_on=date(2026, 8, 2)).number
+        commission.add_agenda_item(s, secretary, PROFILE, first, number)
+        for member in ("member-a", "member-b"):
+            commission.set_vote(s, actor(db, member), PROFILE, first, number, vote="defer")
+    with db.session() as s:
+        # a quorum voted: the votes are the record, the item is for a decision, not for taking off
+        with pytest.raises(Conflict, match="A quorum voted"):
+            commission.remove_agenda_item(s, secretary, PROFILE, first, number)
+        commission.set_decision(s, secretary, PROFILE, first, number, decision="defer", rationale="Later.")
+        commission.add_agenda_item(s, secretary, PROFILE, second, number)
+    with db.session() as s:
+        # before the second session now: the first one's decision does not change it back
+        with pytest.raises(Conflict, match="on_agenda since"):
+            commission.set_decision(
+                s, secretary, PROFILE, first, number, decision="recommend", rationale="Changed our mind."
+            )
+        assert selection.find_proposal(s, number).status == "on_agenda"
+        # one vote is no quorum (2 of 3): the item may go, and the proposal is deferred again
+        commission.set_vote(s, actor(db, "member-c"), PROFILE, second, number, vote="recommend")
+        commission.remove_agenda_item(s, secretary, PROFILE, second, number)
+        assert selection.find_proposal(s, number).status == "deferred"
+        record = commission.session_record(s, PROFILE, commission.find_session(s, first))
+        assert [(r.item.decision, len(r.votes)) for r in record] == [("defer", 2)]
+
+
 # ---------------------------------------------------------------- the list and compliance
 
 
@@ -348,17 +436,20 @@ def test_versions_differ_item_by_item_and_statuses_follow_the_dates(db: Database
         assert by_month[date(2026, 11, 30)] == (2, 1)
 
 
-def test_reminders_go_once_per_threshold(db: Database) -> None:
-    with db.session() as s:
-        version = lists.current_version(s)
-        assert version is not None
-        air = next(i for i in lists.items_of(s, version) if i.title == "Air quality")
-        day = date.fromordinal(air.due_on.toordinal() - 7)  # 7 days before its due date
+def test_reminders_go_once_per_threshold(own_db: Database) -> None:
+    owner = actor(own_db, "list-owner")
+    with own_db.session() as s:
+        draft = lists.create_draft(s, owner, PROFILE)
+        air = lists.ItemData(title="Air quality", organization="akimat-b", due_on=date(2027, 2, 1))
+        lists.add_list_item(s, owner, PROFILE, draft.number, air)
+        lists.set_approval(s, owner, PROFILE, draft.number, act_number="7", act_date=date(2026, 1, 10))
+    with own_db.session() as s:
+        day = date(2027, 1, 25)  # 7 days before its due date
         first = notify.queue_list_reminders(s, PROFILE, day)
         again = notify.queue_list_reminders(s, PROFILE, day)
         assert first["soon"] == 1 and again == {"soon": 0, "overdue": 0, "already_sent": 1}
-        overdue = notify.queue_list_reminders(s, PROFILE, date.fromordinal(air.due_on.toordinal() + 1))
-        assert overdue["overdue"] >= 1
+        overdue = notify.queue_list_reminders(s, PROFILE, date(2027, 2, 2))
+        assert overdue["overdue"] == 1
         sent = s.scalars(select(mail.OutboxMessage).where(mail.OutboxMessage.kind == notify.KIND)).all()
         assert any(m.to == "official-b@example.org" and "Air quality" in m.body for m in sent)
 

@@ -544,6 +544,38 @@ def test_compliance_shows_late_items_and_linked_datasets(world: World, listed: L
     assert world.http["agency-editor"].put(url, json={"dataset": ours}).json()["status"] == "on_time"
 
 
+def test_a_draft_or_private_dataset_is_not_named_to_the_public(world: World, listed: Listed) -> None:
+    """Officials may link a list item or a holding to a dataset before it is public; its name is theirs
+    until then: not in the list, its CSV, the list's page or the inventory."""
+    portal, editor = world.portal, world.http["agency-editor"]
+    hidden = portal.make_dataset(world.agency, portal.unique("unpublished-plan"), private=True)
+    draft = portal.make_dataset(world.agency, portal.unique("draft-register"), state="draft")
+    url = f"{API}/list/items/{listed.codes['change']}/dataset"
+    try:
+        for name in (hidden, draft):
+            linked = editor.put(url, json={"dataset": name})
+            assert linked.status_code == 200, linked.text
+            assert (linked.json()["status"], linked.json()["dataset"]) == ("not_published", None)
+            for client in (world.public, editor):
+                items = {i["code"]: i for i in client.get(f"{API}/list").json()["items"]}
+                assert items[listed.codes["change"]]["dataset"] is None
+            assert name not in world.public.get(f"{API}/list/versions/{listed.version}.csv").text
+            assert name not in world.public.get(f"/selection/list/{listed.version}.csv").text
+            assert name not in world.public.get("/selection/list").text
+            assert name in editor.get("/selection/list").text  # the officials who link it see it
+            assert name not in world.public.get(f"/selection/compliance/{world.agency}").text
+        holding = editor.post(
+            f"{API}/holdings", json={"organization": world.agency, "title": "Plans", "dataset": hidden}
+        )
+        assert holding.status_code == 201 and holding.json()["dataset"] is None, holding.text
+        assert world.public.get(f"{API}/holdings/{holding.json()['id']}").json()["dataset"] is None
+        assert hidden not in world.public.get("/selection/inventory").text
+        assert hidden in editor.get("/selection/inventory").text
+        assert editor.delete(f"{API}/holdings/{holding.json()['id']}").status_code == 204
+    finally:
+        assert editor.put(url, json={"dataset": ""}).status_code == 200
+
+
 def test_the_csv_export_has_every_item_and_guards_formulas(world: World, listed: Listed) -> None:
     r = world.public.get(f"{API}/list/versions/{listed.version}.csv", params={"lang": "en"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")

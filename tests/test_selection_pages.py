@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from derek.catalog import service as catalog_service
 from derek.core import accounts
 from derek.selection import commission_service, minutes, service, views
 from tests.conftest import Portal, assert_translated, start_portal
@@ -655,6 +656,22 @@ def test_unmet_demand_links_to_a_filled_proposal_form(kz: Portal, people: People
     with closing(signed_in(kz, citizen)) as http:
         form = http.get(html.unescape(link.group(1))).text
     assert 'value="Ferry timetables"' in form and 'value="ferry timetables"' in form
+
+
+def test_unmet_demand_is_the_same_for_an_official_with_a_private_dataset(kz: Portal) -> None:
+    """Demand is unmet while the public finds nothing: an official whose private dataset matches the words
+    sees the topic too (as the API tells everyone)."""
+    org = kz.make_org(kz.unique("lighthouses"))
+    kz.make_dataset(org, kz.unique("rota"), title={"en": "Lighthouse keepers rota"}, private=True)
+    official, _t = kz.make_user(kz.unique("keeper"), org=org)
+    with kz.db.session() as s:
+        catalog_service.record_search(
+            s, "lighthouse keepers", 0, service.local_today(kz.settings.jurisdiction, CLOCK)
+        )
+    for http in (kz.client(), signed_in(kz, official)):
+        with closing(http):
+            page = http.get("/selection/unmet", params={"lang": "en"}).text
+            assert ">lighthouse keepers</a>" in page
 
 
 # ---------------------------------------------------------------- languages

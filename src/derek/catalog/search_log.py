@@ -80,31 +80,35 @@ class LoggedSearch:
     last_day: date
 
 
-def _little_searches(session: Session, today: date, like: str | None = None) -> list[LoggedSearch]:
-    """Searches of the last year whose latest result was LITTLE datasets or fewer, most searched first."""
+def _little_searches(
+    session: Session, today: date, like: str | None = None, limit: int | None = None
+) -> list[LoggedSearch]:
+    """Searches of the last year whose latest result was LITTLE datasets or fewer, most searched first.
+    The latest result is read from each query's own last day, in one statement (no list of every query
+    logged as parameters)."""
     stmt = select(
-        SearchLogEntry.query,
-        func.sum(SearchLogEntry.searches),
-        func.max(SearchLogEntry.day),
+        SearchLogEntry.query.label("query"),
+        func.sum(SearchLogEntry.searches).label("total"),
+        func.max(SearchLogEntry.day).label("last_day"),
     ).where(SearchLogEntry.day > today - WINDOW, SearchLogEntry.day <= today)
     if like:
         stmt = stmt.where(SearchLogEntry.query.like(f"%{like}%"))
-    rows = session.execute(stmt.group_by(SearchLogEntry.query)).all()
-    latest = dict(
-        session.execute(
-            select(SearchLogEntry.query, SearchLogEntry.hits).where(
-                SearchLogEntry.query.in_([r[0] for r in rows]), SearchLogEntry.day.in_({r[2] for r in rows})
-            )
-        ).all()
-        if rows
-        else []
+    totals = stmt.group_by(SearchLogEntry.query).subquery()
+    latest = (
+        select(totals.c.query, totals.c.total, SearchLogEntry.hits, totals.c.last_day)
+        .join(
+            SearchLogEntry,
+            (SearchLogEntry.query == totals.c.query) & (SearchLogEntry.day == totals.c.last_day),
+        )
+        .where(SearchLogEntry.hits <= LITTLE)
+        .order_by(totals.c.total.desc(), totals.c.query)
     )
-    found = [
-        LoggedSearch(query, int(total), int(latest.get(query, 0)), day)
-        for query, total, day in rows
-        if latest.get(query, 0) <= LITTLE
+    if limit is not None:
+        latest = latest.limit(limit)
+    return [
+        LoggedSearch(query, int(total), int(hits), day)
+        for query, total, hits, day in session.execute(latest).tuples()
     ]
-    return sorted(found, key=lambda s: (-s.searches, s.query))
 
 
 def searches_about(session: Session, phrases: Sequence[str], today: date) -> list[LoggedSearch]:
@@ -119,15 +123,14 @@ def searches_about(session: Session, phrases: Sequence[str], today: date) -> lis
         # its beginning (any letter where an "е" may have been "ё"), then compare the stems
         like = max(stems, key=len)[:-1].replace("е", "_")
         for logged in _little_searches(session, today, like=like):
-            logged_stems = " ".join(stem_words(logged.query))
-            if all(stem in logged_stems for stem in stems):
+            if set(stems) <= set(stem_words(logged.query)):  # whole stems: "tax" is not in "taxi"
                 found[logged.query] = logged
     return sorted(found.values(), key=lambda s: (-s.searches, s.query))
 
 
 def unmet_searches(session: Session, today: date, *, limit: int = 50) -> list[LoggedSearch]:
     """The most frequent searches of the last year that found little."""
-    return _little_searches(session, today)[:limit]
+    return _little_searches(session, today, limit=limit)
 
 
 @demand.source("search")

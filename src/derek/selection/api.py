@@ -82,7 +82,7 @@ from derek.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/selection", tags=["dataset selection"], responses=PROBLEM_RESPONSES)
 
-_MAX = 2_147_483_647  # numbers are 32-bit integers in the database
+_MAX = service.MAX_NUMBER  # numbers are 32-bit integers in the database
 _SLUG_OR_ID = r"^[A-Za-z0-9_\-]+$"
 ProposalNo = Annotated[int, Path(ge=1, le=_MAX, description="The proposal's number (P-12 is 12)")]
 SessionNo = Annotated[int, Path(ge=1, le=_MAX, description="The session's number")]
@@ -137,10 +137,16 @@ def _holding_read(session: Session, holding: DataHolding, slug: str, title: str)
         formats=holding.formats,
         automated=holding.automated,
         machine_readable=holding.machine_readable,
-        dataset=catalog.dataset_name_of(session, holding.dataset_id) if holding.dataset_id else None,
+        dataset=_public_name(session, holding.dataset_id),
         created_at=holding.created_at,
         updated_at=holding.updated_at,
     )
+
+
+def _public_name(session: Session, dataset_id: str | None) -> str | None:
+    """The name of a public dataset (a draft's or a private one's is not told)."""
+    found = catalog.publications(session, [dataset_id]).get(dataset_id) if dataset_id else None
+    return found.name if found is not None and found.public else None
 
 
 def _holding_data(organization: str, data: HoldingUpdate) -> service.HoldingData:
@@ -730,7 +736,7 @@ def _status_reads(
         ItemStatusRead(
             **base.model_dump(),
             status=s.status,  # type: ignore[arg-type]
-            dataset=s.dataset.name if s.dataset else None,
+            dataset=s.public_dataset.name if s.public_dataset else None,
             published_on=s.published_on,
             days_late=s.days_late,
         )

@@ -30,7 +30,7 @@ from derek.selection.models import (
     Proposal,
     Vote,
 )
-from derek.selection.service import _text, find_proposal, target
+from derek.selection.service import _text, find_proposal, number_in, target
 
 DECISION_STATUS = {"recommend": "recommended", "reject": "rejected", "defer": "deferred"}
 AGENDA_READY = ("proposed", "deferred", "on_agenda")
@@ -64,10 +64,9 @@ def _run(session: Session, actor: Actor, profile: Profile) -> None:
 
 
 def find_session(session: Session, number: int | str) -> CommissionSession:
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        raise NotFound(f"There is no Commission session {number!r}.") from None
+    wanted = number_in(number)
+    if wanted is None:
+        raise NotFound(f"There is no Commission session {number!r}.")
     found = session.scalar(select(CommissionSession).where(CommissionSession.number == wanted))
     if found is None:
         raise NotFound(f"There is no Commission session No. {wanted}.")
@@ -173,13 +172,22 @@ def remove_agenda_item(
     item = _item(session, row, proposal)
     if item.decision:
         raise Conflict(f"The Commission decided on P-{proposal.number}: the item stays on the agenda.")
+    # once a quorum has voted the item is for a decision (defer is one): taking it off would erase the
+    # votes from the record; without a quorum it may go (to a later session)
+    record = next(r for r in session_record(session, profile, row) if r.item.id == item.id)
+    if record.has_quorum:
+        raise Conflict(
+            f"A quorum voted on P-{proposal.number}: record the decision (it may defer) instead of taking "
+            "it off the agenda."
+        )
     session.delete(item)
     session.flush()
-    # back to what it was: deferred by an earlier session, else new
+    # back to what it was: deferred by an earlier session, else new (a listed one stays listed)
     earlier = session.scalar(
         select(AgendaItem.id).where(AgendaItem.proposal_id == proposal.id, AgendaItem.decision == "defer")
     )
-    proposal.status = "deferred" if earlier else "proposed"
+    if proposal.status == "on_agenda":
+        proposal.status = "deferred" if earlier else "proposed"
     audit.record(
         session, actor, "commission.agenda", "commission_session", row.id, {"proposal": proposal.number}, None
     )
@@ -354,6 +362,10 @@ def set_decision(
         message = f"Decide one of {', '.join(VOTES)}."
         raise Invalid(message, errors={"decision": [message]})
     text = _text(rationale, "rationale", "The rationale")
+    # a decision changes only while the proposal is where it left it (not listed since, nor before
+    # another session): a later step is not undone from an earlier session
+    if item.decision and proposal.status != DECISION_STATUS[item.decision]:
+        raise Conflict(f"P-{proposal.number} is {proposal.status} since: this decision no longer changes.")
     record = next(r for r in session_record(session, profile, row) if r.item.id == item.id)
     if not record.has_quorum:
         raise Conflict(
@@ -363,7 +375,8 @@ def set_decision(
     before = {"decision": item.decision} if item.decision else None
     item.decision, item.rationale = decision, text
     item.decided_at, item.decided_by = utcnow(), actor.user_id
-    proposal.status = DECISION_STATUS[decision]
+    if proposal.status != "listed":  # a proposal the approved list took meanwhile stays listed
+        proposal.status = DECISION_STATUS[decision]
     audit.record(
         session,
         actor,

@@ -34,7 +34,7 @@ from derek.core.errors import Conflict, Invalid, NotFound
 from derek.quality import service as quality
 from derek.selection.models import Fulfilment, ListItem, ListVersion, Proposal, as_dict
 from derek.selection.rules import rules_for
-from derek.selection.service import _organization, _text, find_proposal, target
+from derek.selection.service import _organization, _text, find_proposal, number_in, target
 
 STATUSES = ("on_time", "late", "not_published", "stale")
 FREQUENCIES: tuple[str, ...] = get_args(Frequency)  # the catalog's codes, through its schemas
@@ -50,10 +50,9 @@ def versions(session: Session) -> list[ListVersion]:
 
 
 def find_version(session: Session, number: int | str) -> ListVersion:
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        raise NotFound(f"There is no version {number!r} of the list.") from None
+    wanted = number_in(number)
+    if wanted is None:
+        raise NotFound(f"There is no version {number!r} of the list.")
     found = session.scalar(select(ListVersion).where(ListVersion.number == wanted))
     if found is None:
         raise NotFound(f"There is no version {wanted} of the list.")
@@ -394,6 +393,12 @@ class ItemStatus:
     published_on: date | None
     days_late: int = 0  # past the due date: until publication, or until today while unpublished
 
+    @property
+    def public_dataset(self) -> catalog.Publication | None:
+        """The linked dataset as everyone may see it: a draft's or a private dataset's name stays with
+        the officials who may link it."""
+        return self.dataset if self.dataset is not None and self.dataset.public else None
+
 
 def _status(
     item: ListItem, pub: catalog.Publication | None, freshness: str, today: date, zone: ZoneInfo
@@ -518,7 +523,7 @@ def list_csv(
                 _safe(lang_titles.get(item.organization_id, "")),
                 item.due_on.isoformat(),
                 item.update_frequency,
-                s.dataset.name if s and s.dataset else "",
+                s.public_dataset.name if s and s.public_dataset else "",
                 s.status if s else "",
                 _safe(version.act_number),
                 version.act_date.isoformat() if version.act_date else "",

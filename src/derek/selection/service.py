@@ -261,11 +261,25 @@ def create_proposal(session: Session, actor: Actor, profile: Profile, data: Prop
     return proposal
 
 
-def find_proposal(session: Session, number: int | str) -> Proposal:
+MAX_NUMBER = 2_147_483_647  # proposals, sessions and list versions are numbered in 32-bit columns
+
+
+def number_in(value: int | str, prefix: str = "") -> int | None:
+    """The number an address or a form names ("P-12" with prefix "P-"), or None when it names none the
+    database could hold (a longer one would fail in the query, not be missing)."""
+    text = str(value).strip()
+    text = text[len(prefix) :] if prefix and text.upper().startswith(prefix.upper()) else text
     try:
-        wanted = int(str(number).removeprefix("P-").removeprefix("p-"))
+        wanted = int(text)
     except ValueError:
-        raise NotFound(f"There is no proposal {number!r}.") from None
+        return None
+    return wanted if 0 <= wanted <= MAX_NUMBER else None
+
+
+def find_proposal(session: Session, number: int | str) -> Proposal:
+    wanted = number_in(number, "P-")
+    if wanted is None:
+        raise NotFound(f"There is no proposal {number!r}.")
     proposal = session.scalar(select(Proposal).where(Proposal.number == wanted))
     if proposal is None:
         raise NotFound(f"There is no proposal P-{wanted}.")

@@ -28,7 +28,7 @@ from derek.catalog.schemas import Frequency
 from derek.config import Profile
 from derek.core import demand as demand_sources
 from derek.core import storage
-from derek.core.authz import Actor, can
+from derek.core.authz import ANONYMOUS, Actor, can
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from derek.core.i18n import pick, translator
 from derek.core.storage import CHUNK, FileStore, StoredFile
@@ -558,12 +558,13 @@ def _holding_rows(v: Visit, holdings: list[DataHolding]) -> list[HoldingRow]:
     rows = []
     for h in holdings:
         pub = pubs.get(h.dataset_id or "")
+        may_edit = can(v.actor, "selection.keep_inventory", h.organization_id)
+        shown = pub if pub is not None and (pub.public or may_edit) else None  # a draft's name: officials
         rows.append(
             HoldingRow(
                 h.id, h.title, h.description, v.org(h.organization_id), h.information_system, h.access,
                 h.access_basis, h.formats, h.automated, h.machine_readable,
-                (pub.name, v.title(pub.title) or pub.name) if pub else None,
-                can(v.actor, "selection.keep_inventory", h.organization_id),
+                (shown.name, v.title(shown.title) or shown.name) if shown else None, may_edit,
             )
         )  # fmt: skip
     return rows
@@ -1532,9 +1533,10 @@ def _item_rows(v: Visit, version: ListVersion, *, with_status: bool = False) -> 
         s = statuses.get(item.code)
         if s is not None:
             row.status, row.published_on, row.days_late = s.status, s.published_on, s.days_late
-            row.dataset = (s.dataset.name, v.title(s.dataset.title) or s.dataset.name) if s.dataset else None
             here = service.target(v.session, v.profile, item.organization_id)
             row.may_link = can(v.actor, "selection.link_dataset", here)
+            shown = s.dataset if row.may_link else s.public_dataset  # a draft's name: those who link it
+            row.dataset = (shown.name, v.title(shown.title) or shown.name) if shown else None
         rows.append(row)
     return rows
 
@@ -2001,7 +2003,8 @@ def organization_compliance(v: VisitDep, name: str) -> HTMLResponse:
 
 @router.get("/selection/unmet", response_class=HTMLResponse)
 def unmet_page(v: VisitDep) -> HTMLResponse:
-    topics = service.unmet_demand(v.session, v.actor, v.profile, v.today)
+    # as the public finds the catalog (and as the API says): an official's private dataset meets no demand
+    topics = service.unmet_demand(v.session, ANONYMOUS, v.profile, v.today)
     rows = [
         (
             t,
