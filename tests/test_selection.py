@@ -479,3 +479,40 @@ def test_a_consultation_document_with_personal_data_is_withheld_from_the_public(
             "consultation"
         ]
         assert [bool(e.url) for e in evidence] == [True, False]  # no public link to the withheld one
+
+
+def test_words_of_any_case_find_cyrillic_text(db: Database) -> None:
+    """ilike folds Cyrillic on SQLite as on PostgreSQL: a proposal is found by a word in another case."""
+    number = _proposal(db, "Расписание автобусов Алматы")
+    with db.session() as s:
+        assert [p.number for p in selection.list_proposals(s, q="расписание")] == [number]
+        assert [p.number for p in selection.list_proposals(s, q="АВТОБУСОВ")] == [number]
+
+
+def test_a_document_the_guard_cannot_read_is_not_public(db: Database, tmp_path: Path) -> None:
+    store = FileStore(tmp_path, 10_000_000)
+    number = _proposal(db, "Scanned letters about tariffs")
+    scan = store.save_chunks([b"%PDF-1.4\n% a scanned letter with a signature\n"])
+    with db.session() as s:
+        record = selection.add_consultation(
+            s, actor(db, "official-a"), PROFILE, number, submitted_by="A resident", summary="A letter.",
+            received_on=date(2026, 5, 2),
+            document=selection.ConsultationFile("letter.pdf", "application/pdf", scan),
+        )  # fmt: skip
+        assert record.check == "not_checked"
+        assert selection.document_withheld(s, ANONYMOUS, PROFILE, record)
+        assert not selection.document_withheld(s, actor(db, "official-a"), PROFILE, record)
+
+
+def test_only_a_recommended_proposal_goes_on_the_list(db: Database) -> None:
+    number = _proposal(db, "Cemetery plots register")
+    owner = actor(db, "list-owner")
+    with db.session() as s:
+        draft = lists.draft_version(s) or lists.create_draft(s, owner, PROFILE)
+        with pytest.raises(Invalid) as caught:
+            lists.add_list_item(
+                s, owner, PROFILE, draft.number, lists.ItemData(proposal=str(number), due_on=date(2027, 1, 1))
+            )
+        assert caught.value.errors["proposal"][0].startswith(
+            f"P-{number} is proposed: only a proposal the Commission"
+        )

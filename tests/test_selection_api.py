@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from derek.core.authz import ANONYMOUS, SYSTEM
 from derek.info_requests import service as requests
 from derek.info_requests.schemas import RequestCreate
+from derek.selection import service as selection
 from tests.conftest import Portal, start_portal
 
 API = "/api/v1/selection"
@@ -147,19 +148,20 @@ def test_a_proposal_shows_all_four_kinds_of_evidence_and_its_demand_index(world:
     # one search on the public search page that found nothing, logged without who searched
     assert world.public.get("/dataset", params={"q": "ferry timetables"}).status_code == 200
     # and a business association's letter, entered by the agency with its document
-    letter = b"%PDF-1.4 a letter about ferries"
+    letter = b"route,departures\r\nPort A - Port B,6\r\n"  # its table of needs; a scan would be withheld
     r = world.http["agency-editor"].post(
         f"{API}/proposals/{number}/consultations",
         data={"submitted_by": "Association of carriers", "summary": "Carriers need the timetables.",
               "received_on": "2026-06-10"},
-        files={"document": ("letter.pdf", letter, "application/pdf")},
+        files={"document": ("needs.csv", letter, "text/csv")},
     )  # fmt: skip
     assert r.status_code == 201, r.text
     sha = hashlib.sha256(letter).hexdigest()
     assert (
-        r.json()["filename"] == "letter.pdf" and r.json()["sha256"] == sha and r.json()["size"] == len(letter)
+        r.json()["filename"] == "needs.csv" and r.json()["sha256"] == sha and r.json()["size"] == len(letter)
     )
     assert (portal.settings.files_dir / sha[:2] / sha[2:4] / sha).read_bytes() == letter
+    assert r.json()["check"] == "clean"
     assert world.public.get(r.json()["url"]).content == letter  # public evidence, as the record itself
 
     found = world.public.get(f"{API}/proposals/{number}/evidence").json()
@@ -403,6 +405,10 @@ def listed(world: World) -> Listed:
     assert draft.status_code == 201, draft.text
     version = draft.json()["number"]
     proposal = world.proposal("Public parking places")["number"]
+    with (
+        world.portal.db.session() as s
+    ):  # seeded as the Commission's recommendation (its session is tested above)
+        selection.find_proposal(s, proposal).status = "recommended"
     wanted = {
         "link": {"title": "Bus stops", "organization": world.agency, "due_on": "2026-12-31"},
         "change": {"title": "Road repairs", "organization": world.agency, "due_on": "2026-09-30"},

@@ -304,12 +304,14 @@ def test_a_consultation_record_with_its_document_counts_as_demand(kz: Portal, pe
     official, _t = kz.make_user(kz.unique("official"), org=organization, role="admin")
     with closing(signed_in(kz, official)) as http:
         number = propose(kz, http, organization, "Registered business addresses")
-        letter = b"%PDF-1.4 a letter of the business association"
+        letter = (
+            b"need,members\r\nquarterly budget data,40\r\n"  # the association's table (a scan is withheld)
+        )
         bad = http.post(
             f"/selection/proposals/{number}/consultations",
             data={"csrf_token": token(kz, http), "submitted_by": "", "summary": "Asks for it.",
                   "received_on": "2026-13-40"},
-            files={"document": ("letter.pdf", letter, "application/pdf")},
+            files={"document": ("letter.csv", letter, "text/csv")},
         )  # fmt: skip
         assert bad.status_code == 422
         assert field_error(bad.text, "consultation-received_on").startswith("Enter a date like 2024-12-31")
@@ -325,7 +327,7 @@ def test_a_consultation_record_with_its_document_counts_as_demand(kz: Portal, pe
             data={"csrf_token": token(kz, http), "submitted_by": "Business association",
                   "summary": "Members need the addresses to check their partners.",
                   "received_on": "2026-05-20"},
-            files={"document": ("letter.pdf", letter, "application/pdf")},
+            files={"document": ("letter.csv", letter, "text/csv")},
         )  # fmt: skip
         assert done.status_code == 303, done.text[:2000]
         page = http.get(f"/selection/proposals/{number}").text
@@ -336,7 +338,7 @@ def test_a_consultation_record_with_its_document_counts_as_demand(kz: Portal, pe
     with closing(kz.client()) as anonymous:
         document = anonymous.get(link.group(1))
     assert document.status_code == 200 and document.content == letter
-    assert 'filename="letter.pdf"' in document.headers["content-disposition"]
+    assert 'filename="letter.csv"' in document.headers["content-disposition"]
 
 
 # ---------------------------------------------------------------- the inventory

@@ -62,6 +62,10 @@ def new_id() -> str:
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -73,6 +77,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            # SQLite's own lower() folds ASCII only, so ilike ("lower(x) LIKE lower(y)") missed Cyrillic
+            # words of another case; Python's folds every script, as PostgreSQL's lower() does
+            dbapi_conn.create_function("lower", 1, _unicode_lower, deterministic=True)
 
         return engine
     if url.startswith("postgresql://"):

@@ -37,6 +37,7 @@ from derek.selection.rules import rules_for
 from derek.selection.service import _organization, _text, find_proposal, number_in, target
 
 STATUSES = ("on_time", "late", "not_published", "stale")
+LISTABLE = ("recommended", "listed")  # a proposal goes on the list only after the Commission recommended it
 FREQUENCIES: tuple[str, ...] = get_args(Frequency)  # the catalog's codes, through its schemas
 DIFF_FIELDS = ("title", "organization_id", "due_on", "update_frequency")
 
@@ -145,6 +146,11 @@ def _next_code(session: Session, prefix: str) -> str:
 def _item_values(session: Session, data: ItemData) -> dict[str, object]:
     proposal: Proposal | None = find_proposal(session, data.proposal) if data.proposal.strip() else None
     errors: dict[str, list[str]] = {}
+    if proposal is not None and proposal.status not in LISTABLE:
+        errors["proposal"] = [
+            f"P-{proposal.number} is {proposal.status.replace('_', ' ')}: only a proposal the Commission "
+            "recommended goes on the list."
+        ]
     if data.due_on is None:
         errors["due_on"] = ["Give the due date."]
     if data.update_frequency not in FREQUENCIES:

@@ -42,6 +42,9 @@ from derek.selection.rules import SelectionRules, rules_for
 __all__ = ["rules_for", "SelectionRules"]
 
 MAX_KEYWORDS = 10
+# a consultation document the personal-data guard passed (clean, or only organisations' contacts) is
+# public; one with personal data, or in a format it cannot read (a scanned letter), only for officials
+PUBLIC_CHECKS = ("clean", "warnings")
 MAX_TEXT = 20_000
 
 
@@ -450,9 +453,9 @@ def consultations_of(session: Session, proposal: Proposal) -> list[Consultation]
 
 
 def document_withheld(session: Session, actor: Actor, profile: Profile, record: Consultation) -> bool:
-    """A document the personal-data guard found personal data in is served only to the officials who
-    may assess the proposal."""
-    if record.check != "personal":
+    """A document the personal-data guard found personal data in, or could not read (a PDF, a scan), is
+    served only to the officials who may assess the proposal."""
+    if record.check in PUBLIC_CHECKS:
         return False
     proposal = session.get(Proposal, record.proposal_id)
     return proposal is None or not may_assess(session, actor, profile, proposal)
@@ -503,7 +506,7 @@ def _consultations_as_evidence(
             kind="consultation",
             title=r.submitted_by,
             detail=r.summary[:300],
-            url=f"/selection/consultations/{r.id}/document" if r.sha256 and r.check != "personal" else "",
+            url=f"/selection/consultations/{r.id}/document" if r.sha256 and r.check in PUBLIC_CHECKS else "",
             on=r.received_on,
         )
         for r in rows

@@ -1157,7 +1157,8 @@ def consultation_document(v: VisitDep, consultation_id: str, store: StoreDep) ->
         raise NotFound("This consultation record has no document.")
     if service.document_withheld(v.session, v.actor, v.profile, record):
         raise Forbidden(
-            "This document holds personal data: only the officials assessing the proposal see it."
+            "This document may hold personal data (the check found some, or could not read it): only the "
+            "officials assessing the proposal see it."
         )
     return FileResponse(
         store.open_path(record.sha256),
