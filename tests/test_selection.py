@@ -516,3 +516,44 @@ def test_only_a_recommended_proposal_goes_on_the_list(db: Database) -> None:
         assert caught.value.errors["proposal"][0].startswith(
             f"P-{number} is proposed: only a proposal the Commission"
         )
+
+
+def test_the_minutes_of_a_closed_session_do_not_change(db: Database) -> None:
+    from derek.selection import minutes
+
+    number = _proposal(db, "Snow clearing routes")
+    secretary = actor(db, "secretary")
+    with db.session() as s:
+        row = commission.create_session(s, secretary, PROFILE, title="Winter", held_on=date(2026, 12, 1))
+        commission.add_agenda_item(s, secretary, PROFILE, row.number, number)
+        for member in ("member-a", "member-b"):
+            commission.set_vote(s, actor(db, member), PROFILE, row.number, number, vote="recommend")
+        commission.set_decision(
+            s, secretary, PROFILE, row.number, number, decision="recommend", rationale="Yes."
+        )
+        commission.close_session(s, secretary, PROFILE, row.number)
+        session_no = row.number
+    with db.session() as s:
+        before = minutes.build(s, PROFILE, commission.find_session(s, session_no), "en")
+    # afterwards a member joins, the proposal is reassessed and gains supports
+    with db.session() as s:
+        user = accounts.create_user(s, SYSTEM, "member-late", "member-late@example.org", PASSWORD)
+        accounts.set_membership(
+            s, SYSTEM, user, catalog.organization_id_of(s, "access-commission") or "", "member"
+        )
+    with db.session() as s:
+        selection.set_assessment(
+            s, actor(db, "official-a"), PROFILE, number, recommendation="exclude", reason="Changed.",
+            criteria={"restriction": 0, "demand": 0, "readiness": 0, "not_machine_readable": 0},
+        )  # fmt: skip
+        selection.add_support(s, actor(db, "official-b"), number)
+    with db.session() as s:
+        after = minutes.build(s, PROFILE, commission.find_session(s, session_no), "en")
+        record = commission.session_record(s, PROFILE, commission.find_session(s, session_no))[0]
+    assert after == before
+    assert "member-late" not in after.absent and (record.eligible, record.quorum) == (3, 2)
+    with db.session() as s:  # the late member is a member today, for the sessions to come
+        assert "member-late" in {m.name for m in commission.members(s, PROFILE)}
+        accounts.set_membership(
+            s, SYSTEM, "member-late", catalog.organization_id_of(s, "access-commission") or "", None
+        )

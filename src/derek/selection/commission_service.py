@@ -30,7 +30,7 @@ from derek.selection.models import (
     Proposal,
     Vote,
 )
-from derek.selection.service import _text, find_proposal, number_in, target
+from derek.selection.service import _text, demand_for, find_proposal, number_in, target
 
 DECISION_STATUS = {"recommend": "recommended", "reject": "rejected", "defer": "deferred"}
 AGENDA_READY = ("proposed", "deferred", "on_agenda")
@@ -306,8 +306,15 @@ class ItemRecord:
         return ranked[0][0]
 
 
+def members_of(session: Session, profile: Profile, row: CommissionSession) -> list[Member]:
+    """The voting members of a session: as they were when it closed, else the Commission's today."""
+    if row.status == "closed" and row.members:
+        return [Member(m["id"], m.get("name", ""), m["display"]) for m in row.members]
+    return members(session, profile)
+
+
 def session_record(session: Session, profile: Profile, row: CommissionSession) -> list[ItemRecord]:
-    everyone = {m.user_id: m for m in members(session, profile)}
+    everyone = {m.user_id: m for m in members_of(session, profile, row)}
     items = list(
         session.scalars(
             select(AgendaItem).where(AgendaItem.session_id == row.id).order_by(AgendaItem.position)
@@ -331,7 +338,8 @@ def session_record(session: Session, profile: Profile, row: CommissionSession) -
             member = everyone.get(conflict.member_id) or _former(session, conflict.member_id)
             record.conflicts.append((member, conflict))
         conflicted = {m.user_id for m, _c in record.conflicts}
-        record.eligible = len(set(everyone) - conflicted)
+        # decided: the members who could vote then; open: those who can now
+        record.eligible = item.facts.get("eligible", len(set(everyone) - conflicted))
         records.append(record)
     return records
 
@@ -373,6 +381,13 @@ def set_decision(
             f"{record.quorum} are needed."
         )
     before = {"decision": item.decision} if item.decision else None
+    item.facts = {
+        "eligible": record.eligible,
+        "quorum": record.quorum,
+        "demand_index": demand_for(session, profile, proposal).index,
+        "score": proposal.score,
+        "recommendation": proposal.recommendation,
+    }
     item.decision, item.rationale = decision, text
     item.decided_at, item.decided_by = utcnow(), actor.user_id
     if proposal.status != "listed":  # a proposal the approved list took meanwhile stays listed
@@ -402,6 +417,7 @@ def close_session(session: Session, actor: Actor, profile: Profile, number: int 
         raise Conflict(
             "Record a decision on every item first: " + ", ".join(f"P-{n}" for n in undecided) + "."
         )
+    row.members = [{"id": m.user_id, "name": m.name, "display": m.display} for m in members(session, profile)]
     row.status, row.closed_at = "closed", utcnow()
     audit.record(session, actor, "commission.close", "commission_session", row.id, None, {"status": "closed"})
     return row

@@ -64,19 +64,25 @@ def build(
             session, list({r.proposal.organization_id for r in records})
         )
     }
-    members = commission_service.members(session, profile)
+    members = commission_service.members_of(session, profile, row)
     took_part = {m.user_id for r in records for m, _v in r.votes} | {
         m.user_id for r in records for m, _c in r.conflicts
     }
     items = []
     for position, record in enumerate(records, start=1):
         p = record.proposal
-        index = service.demand_for(session, profile, p).index
+        # a decided item shows the figures the Commission decided on; an open one today's
+        then = record.item.facts or {
+            "demand_index": service.demand_for(session, profile, p).index,
+            "score": p.score,
+            "recommendation": p.recommendation,
+        }
+        score, recommendation = then.get("score"), then.get("recommendation") or ""
         facts = [
             (_("Responsible organization"), org_titles.get(p.organization_id, "")),
-            (_("Demand index"), str(index)),
-            (_("Assessment score"), f"{p.score} / 100" if p.score is not None else _("Not assessed")),
-            (_("Recommendation"), _(RECOMMENDATION_LABELS[p.recommendation]) if p.recommendation else "—"),
+            (_("Demand index"), str(then.get("demand_index", 0))),
+            (_("Assessment score"), f"{score} / 100" if score is not None else _("Not assessed")),
+            (_("Recommendation"), _(RECOMMENDATION_LABELS[recommendation]) if recommendation else "—"),
         ]
         tally = " · ".join(f"{_(VOTE_LABELS[v])}: {n}" for v, n in record.tally.items())
         quorum = _("{voted} of {eligible} members without a conflict voted; quorum {quorum}.",

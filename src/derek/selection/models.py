@@ -134,6 +134,9 @@ class CommissionSession(Base):
     place: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(20), default="planned")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the Commission's voting members when the session closed ([{"id", "display"}]): the minutes of a
+    # closed session name them, whoever joins or leaves the Commission later
+    members: Mapped[list[dict[str, str]]] = mapped_column(JsonType, default=list)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -154,6 +157,9 @@ class AgendaItem(Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # what the Commission decided on, as it was then: eligible members, quorum, demand index, score and
+    # recommendation ({} until decided); the minutes show these, not today's figures
+    facts: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
 
 
 class Vote(Base):

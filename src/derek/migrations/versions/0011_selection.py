@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("place", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("closed_at", when, nullable=True),
+        sa.Column("members", json_type, nullable=False),
         sa.Column("created_by", sa.String(length=36), nullable=True),
         sa.Column("created_at", when, nullable=False),
         sa.ForeignKeyConstraint(
@@ -183,6 +184,7 @@ def upgrade() -> None:
         sa.Column("rationale", sa.Text(), nullable=False),
         sa.Column("decided_at", when, nullable=True),
         sa.Column("decided_by", sa.String(length=36), nullable=True),
+        sa.Column("facts", json_type, nullable=False),
         sa.ForeignKeyConstraint(
             ["decided_by"],
             ["user.id"],
