@@ -18,7 +18,7 @@ from derek.catalog import service as catalog
 from derek.catalog.models import Dataset, SearchLogEntry
 from derek.catalog.schemas import DatasetCreate, OrganizationCreate
 from derek.config import load_profile
-from derek.core import accounts, mail
+from derek.core import accounts, demand, mail
 from derek.core.authz import ANONYMOUS, SYSTEM, Actor
 from derek.core.db import Database
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -557,3 +557,20 @@ def test_the_minutes_of_a_closed_session_do_not_change(db: Database) -> None:
         accounts.set_membership(
             s, SYSTEM, "member-late", catalog.organization_id_of(s, "access-commission") or "", None
         )
+
+
+@pytest.mark.parametrize("typed", ["call 701.123.45.67", "iin 900101-300126", "(701) 123 45 67", "a+b@x.kz"])
+def test_numbers_in_groups_are_not_logged(typed: str) -> None:
+    assert search_log.normalise(typed) is None
+
+
+def test_a_search_counts_once_a_day_as_evidence(db: Database) -> None:
+    day = date(2026, 8, 3)
+    with db.session() as s:
+        for _ in range(50):  # one visitor reloading the page
+            catalog.record_search(s, "ferry crossings", 0, day)
+        catalog.record_search(s, "ferry crossings", 0, date(2026, 8, 4))
+        found = catalog.searches_about(s, ["ferry crossings"], date(2026, 8, 5))
+        assert [(f.searches, f.days) for f in found] == [(51, 2)]
+        evidence = demand.gather(s, PROFILE, ["ferry crossings"], {"today": date(2026, 8, 5)})["search"]
+        assert [e.count for e in evidence] == [2]

@@ -645,7 +645,8 @@ def test_unmet_demand_links_to_a_filled_proposal_form(kz: Portal, people: People
             assert http.get("/dataset", params={"q": "ferry timetables"}).status_code == 200
         page = http.get("/selection/unmet", params={"lang": "en"}).text
     row = re.search(
-        r'<tr>\s*<th scope="row"[^>]*><a href="/dataset\?q=ferry[^"]*">ferry timetables</a>.*?</tr>',
+        r'<tr>\s*<th scope="row"[^>]*><a href="/dataset\?q=ferry[^"]*" rel="nofollow">'
+        r"ferry timetables</a>.*?</tr>",
         page,
         re.S,
     )

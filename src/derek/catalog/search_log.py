@@ -31,6 +31,7 @@ LITTLE = 2  # a search finding this many datasets or fewer found "little"
 WINDOW = timedelta(days=365)  # evidence older than a year is not counted
 MAX_QUERY = 200
 _PERSONAL = re.compile(r"\d{6,}|@")
+_SEPARATORS = re.compile(r"[\s.\-()/+_,]")  # how numbers are written in groups: 701.123.45.67
 _SPACES = re.compile(r"\s+")
 # words that say nothing of the topic: a phrase's other words must all be in a search for it to count
 STOP_WORDS = frozenset(
@@ -43,7 +44,7 @@ STOP_WORDS = frozenset(
 def normalise(text: str) -> str | None:
     """The words as they are logged (lower case, single spaces), or None when they are not logged."""
     words = _SPACES.sub(" ", text.replace("\x00", "")).strip().strip("\"'«»").strip().lower()
-    if len(words) < 2 or _PERSONAL.search(words.replace(" ", "").replace("-", "")):
+    if len(words) < 2 or _PERSONAL.search(_SEPARATORS.sub("", words)):
         return None
     return words[:MAX_QUERY]
 
@@ -78,36 +79,39 @@ class LoggedSearch:
     searches: int  # how many times in the window
     hits: int  # datasets the latest search found
     last_day: date
+    days: int = 1  # on how many days it was searched: what demand counts, so reloading adds nothing
 
 
 def _little_searches(
     session: Session, today: date, like: str | None = None, limit: int | None = None
 ) -> list[LoggedSearch]:
-    """Searches of the last year whose latest result was LITTLE datasets or fewer, most searched first.
+    """Searches of the last year whose latest result was LITTLE datasets or fewer, those searched on the
+    most days first.
     The latest result is read from each query's own last day, in one statement (no list of every query
     logged as parameters)."""
     stmt = select(
         SearchLogEntry.query.label("query"),
         func.sum(SearchLogEntry.searches).label("total"),
         func.max(SearchLogEntry.day).label("last_day"),
+        func.count().label("days"),  # one row per day
     ).where(SearchLogEntry.day > today - WINDOW, SearchLogEntry.day <= today)
     if like:
         stmt = stmt.where(SearchLogEntry.query.like(f"%{like}%"))
     totals = stmt.group_by(SearchLogEntry.query).subquery()
     latest = (
-        select(totals.c.query, totals.c.total, SearchLogEntry.hits, totals.c.last_day)
+        select(totals.c.query, totals.c.total, SearchLogEntry.hits, totals.c.last_day, totals.c.days)
         .join(
             SearchLogEntry,
             (SearchLogEntry.query == totals.c.query) & (SearchLogEntry.day == totals.c.last_day),
         )
         .where(SearchLogEntry.hits <= LITTLE)
-        .order_by(totals.c.total.desc(), totals.c.query)
+        .order_by(totals.c.days.desc(), totals.c.total.desc(), totals.c.query)
     )
     if limit is not None:
         latest = latest.limit(limit)
     return [
-        LoggedSearch(query, int(total), int(hits), day)
-        for query, total, hits, day in session.execute(latest).tuples()
+        LoggedSearch(query, int(total), int(hits), day, int(days))
+        for query, total, hits, day, days in session.execute(latest).tuples()
     ]
 
 
@@ -125,7 +129,7 @@ def searches_about(session: Session, phrases: Sequence[str], today: date) -> lis
         for logged in _little_searches(session, today, like=like):
             if set(stems) <= set(stem_words(logged.query)):  # whole stems: "tax" is not in "taxi"
                 found[logged.query] = logged
-    return sorted(found.values(), key=lambda s: (-s.searches, s.query))
+    return sorted(found.values(), key=lambda s: (-s.days, -s.searches, s.query))
 
 
 def unmet_searches(session: Session, today: date, *, limit: int = 50) -> list[LoggedSearch]:
@@ -142,7 +146,7 @@ def _searches_as_evidence(
         demand.Evidence(
             kind="search",
             title=s.query,
-            count=s.searches,
+            count=s.days,  # a search counts once a day: reloading or following the link adds nothing
             url="/dataset?q=" + quote_plus(s.query),
             detail=str(s.hits),
             on=s.last_day,

@@ -46,7 +46,9 @@ def search_page(
 ) -> HTMLResponse:
     labeler = make_labeler(session, actor, profile, lang)
     found = browse(session, actor, labeler, path="/dataset", params=_params(request))
-    if found.q and found.page == 1:  # the anonymised search log: demand evidence for dataset selection
+    # the anonymised search log (demand evidence for dataset selection): the words as first typed, so a
+    # facet click or a further page is not another search, and their count is not a filter's
+    if found.q and found.page == 1 and not found.active:
         now = get_settings(request).clock or utcnow()
         _log_search(session, found.q, found.count, service.local_today(profile, now))
     return render(request, "catalog/search.html", browse=found)

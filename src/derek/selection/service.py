@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -536,6 +536,13 @@ def demand_for(session: Session, profile: Profile, proposal: Proposal, today: da
         proposal.keywords or [proposal.title],
         {"proposal_id": proposal.id, "today": today or local_today(profile)},
     )
+    # words people typed may hold an identity number or a name's e-mail in a form the log did not catch
+    evidence = {
+        kind: [replace(e, title=quality.mask_text(e.title, profile)) for e in items]
+        if kind == "search"
+        else items
+        for kind, items in evidence.items()
+    }
     found = Demand(evidence=evidence)
     for kind, items in evidence.items():
         found.counts[kind] = sum(item.count for item in items)
@@ -669,7 +676,7 @@ CANDIDATES = 60
 class UnmetTopic:
     topic: str
     requests: int  # information requests with this topic
-    searches: int  # searches for these words that found little
+    searches: int  # days on which these words were searched and found little
     datasets: int  # public datasets the catalog finds for it now
 
 
@@ -682,7 +689,7 @@ def unmet_demand(
     for topic, n in info_requests.topic_counts(session, limit=200):
         topics.setdefault(topic.strip().lower(), [0, 0])[0] += n
     for logged in catalog.unmet_searches(session, today, limit=200):
-        topics.setdefault(logged.query, [0, 0])[1] += logged.searches
+        topics.setdefault(logged.query, [0, 0])[1] += logged.days
     ranked = sorted(topics.items(), key=lambda kv: (-(kv[1][0] * 3 + kv[1][1]), kv[0]))
     found: list[UnmetTopic] = []
     # one catalog search per candidate: the most asked CANDIDATES only, however long the tail
@@ -691,5 +698,5 @@ def unmet_demand(
             break
         hits = catalog.search_datasets(session, actor, catalog.SearchQuery(q=topic, rows=0)).count
         if hits == 0:
-            found.append(UnmetTopic(topic, requests, searches, hits))
+            found.append(UnmetTopic(quality.mask_text(topic, profile), requests, searches, hits))
     return found
