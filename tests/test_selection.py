@@ -81,7 +81,16 @@ def test_every_profile_names_its_commission_and_weights(code: str) -> None:
     rules = rules_for(load_profile(code))
     assert rules.commission and rules.list_owner and rules.code_prefix
     assert set(rules.weights) >= {"support", "request", "search", "consultation"}
-    assert rules.remind_days == tuple(sorted(rules.remind_days, reverse=True))
+    raw = load_profile(code).raw["selection"]
+    assert rules.commission == raw["commission"] and rules.code_prefix == raw["code_prefix"]
+    assert set(rules.remind_days) == set(raw.get("remind_days", ())) and all(d > 0 for d in rules.remind_days)
+    assert all(rules.act.get(lang) for lang in load_profile(code).languages[:1])  # named in the main language
+
+
+def test_a_code_prefix_that_would_break_the_codes_is_refused() -> None:
+    broken = replace(PROFILE, raw={**PROFILE.raw, "selection": {"code_prefix": "OD-KZ"}})
+    with pytest.raises(ValueError, match="code_prefix"):
+        rules_for(broken)
 
 
 def test_an_unknown_key_in_the_selection_table_is_refused() -> None:

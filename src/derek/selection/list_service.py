@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import get_args
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,7 @@ class ItemData:
 
 def _next_code(session: Session, prefix: str) -> str:
     codes = session.scalars(select(ListItem.code).where(ListItem.code.like(f"{prefix}-%")))
-    numbers = [int(c.split("-", 1)[1]) for c in codes if c.split("-", 1)[1].isdigit()]
+    numbers = [int(c.rsplit("-", 1)[1]) for c in codes if c.rsplit("-", 1)[1].isdigit()]
     return f"{prefix}-{(max(numbers) if numbers else 0) + 1:04d}"
 
 
@@ -277,10 +277,23 @@ def set_approval(
         errors["items"] = ["The draft has no items."]
     if errors:
         raise Invalid("The list cannot be approved yet: " + "; ".join(sorted(errors)) + ".", errors=errors)
-    version.act_number = _text(act_number, "act_number", "The act's number", limit=100)
-    version.act_title = _text(act_title, "act_title", "The act's title", required=False, limit=300)
-    version.act_date = act_date
-    version.status, version.approved_at, version.approved_by = "approved", utcnow(), actor.user_id
+    # approved once: of two approvals at the same moment, the second finds no draft left
+    claimed = session.execute(
+        update(ListVersion)
+        .where(ListVersion.id == version.id, ListVersion.status == "draft")
+        .values(
+            status="approved",
+            act_number=_text(act_number, "act_number", "The act's number", limit=100),
+            act_title=_text(act_title, "act_title", "The act's title", required=False, limit=300),
+            act_date=act_date,
+            approved_at=utcnow(),
+            approved_by=actor.user_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise Conflict(f"Version {version.number} was approved meanwhile.")
+    session.refresh(version)
     for item in items_of(session, version):
         if item.proposal_id:
             proposal = session.get(Proposal, item.proposal_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,9 @@ def _parse(code: str, raw: dict[str, Any]) -> SelectionRules:
     thresholds = tuple(int(t) for t in raw.get("thresholds", DEFAULT_THRESHOLDS))
     if len(thresholds) != 3 or list(thresholds) != sorted(thresholds):
         raise ValueError(f"profile {code}: [selection] thresholds must be three rising numbers")
+    prefix = str(raw.get("code_prefix", "OD"))
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
+        raise ValueError(f"profile {code}: [selection] code_prefix must be 1-10 capital letters or digits")
     remind = tuple(sorted({int(d) for d in raw.get("remind_days", (30, 7))}, reverse=True))
     if any(d < 0 for d in remind):
         raise ValueError(f"profile {code}: [selection] remind_days must not be negative")
@@ -53,7 +57,7 @@ def _parse(code: str, raw: dict[str, Any]) -> SelectionRules:
         law=_per_language(raw.get("law", "")),
         commission=commission,
         list_owner=str(raw.get("list_owner", commission)),
-        code_prefix=str(raw.get("code_prefix", "OD")),
+        code_prefix=prefix,
         remind_days=remind,
         weights=weights,
         thresholds=(thresholds[0], thresholds[1], thresholds[2]),
