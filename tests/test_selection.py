@@ -583,3 +583,29 @@ def test_a_search_counts_once_a_day_as_evidence(db: Database) -> None:
         assert [(f.searches, f.days) for f in found] == [(51, 2)]
         evidence = demand.gather(s, PROFILE, ["ferry crossings"], {"today": date(2026, 8, 5)})["search"]
         assert [e.count for e in evidence] == [2]
+
+
+def test_stale_follows_the_items_frequency_on_the_given_day(db: Database) -> None:
+    """A dataset published on time is stale once its data miss the update the list asks of the item (here
+    monthly), whatever frequency the dataset declares itself, judged on the day compliance is asked for."""
+    owner = actor(db, "list-owner")
+    _dataset(db, "akimat-b", "noise-levels", datetime(2026, 4, 1, 8, tzinfo=UTC), frequency="ANNUAL")
+    with db.session() as s:
+        draft = lists.draft_version(s) or lists.create_draft(s, owner, PROFILE)
+        item = lists.add_list_item(
+            s, owner, PROFILE, draft.number,
+            lists.ItemData(title="Noise levels", organization="akimat-b", due_on=date(2026, 4, 30),
+                           update_frequency="MONTHLY"),
+        )  # fmt: skip
+        lists.set_approval(s, owner, PROFILE, draft.number, act_number="77", act_date=date(2026, 4, 2))
+        lists.set_fulfilment(s, owner, PROFILE, item.code, "noise-levels")
+        code = item.code
+    with db.session() as s:
+
+        def status_on(day: date) -> str:
+            return next(
+                x.status for x in lists.compliance(s, day, timezone="Asia/Almaty") if x.item.code == code
+            )
+
+        assert status_on(date(2026, 4, 20)) == "on_time"  # within a month of its data
+        assert status_on(date(2026, 5, 20)) == "stale"  # a month has passed without new data

@@ -921,6 +921,7 @@ class Publication:
     organization_id: str
     public: bool  # published and not private
     issued: datetime | None  # first published
+    last_change: datetime | None = None  # its data's last change (see last_data_change)
 
 
 def publications(session: Session, names_or_ids: list[str]) -> dict[str, Publication]:
@@ -935,7 +936,13 @@ def publications(session: Session, names_or_ids: list[str]) -> dict[str, Publica
     )
     return {
         d.id: Publication(
-            d.id, d.slug, d.title, d.organization_id, d.state == "published" and not d.private, d.issued
+            d.id,
+            d.slug,
+            d.title,
+            d.organization_id,
+            d.state == "published" and not d.private,
+            d.issued,
+            last_data_change(session, d),
         )
         for d in rows
     }

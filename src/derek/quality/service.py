@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,12 @@ from derek.quality.models import DatasetQuality
 
 # the extras a CKAN package dict carries; the portal computes them, so a client cannot set them
 EXTRA_KEYS = ("quality_score", "quality_rating", "openness_stars", "freshness", "freshness_due")
+
+
+def freshness_state(frequency: str, last_change: datetime | None, now: datetime) -> str:
+    """on_time, due_soon, overdue or not_applicable: data changed last at last_change, against the update
+    frequency (the EU vocabulary) someone declared, at the moment now."""
+    return freshness.assess(frequency, last_change, now).state
 
 
 def extras_of(session: Session, dataset_id: str) -> dict[str, str]:

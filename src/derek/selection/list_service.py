@@ -16,7 +16,7 @@ import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import get_args
 from zoneinfo import ZoneInfo
 
@@ -453,7 +453,13 @@ def compliance(
     zone = ZoneInfo(timezone)
     for item in items:
         pub = pubs.get(linked.get(item.code, ""))
-        fresh = quality.extras_of(session, pub.id).get("freshness", "") if pub and pub.public else ""
+        # stale: its data missed the update the list's frequency for the item asks, as of the end of today
+        end_of_day = datetime.combine(today, time.max, tzinfo=zone)
+        fresh = (
+            quality.freshness_state(item.update_frequency, pub.last_change, end_of_day)
+            if pub and pub.public
+            else ""
+        )
         statuses.append(_status(item, pub, fresh, today, zone))
     return statuses
 
