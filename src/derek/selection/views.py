@@ -212,10 +212,12 @@ FORM_WIDE = {"items", "criteria"}  # service error keys that are no field of the
 CONFLICT_MESSAGES = {
     "agenda": "This proposal cannot go on the agenda: only a new or deferred proposal that is on no other "
     "open agenda can.",
-    "agenda_remove": "An item with a recorded decision stays on the agenda.",
+    "agenda_remove": "An item stays on the agenda once it has a decision or a quorum of votes: record a "
+    "decision (defer) instead.",
     "vote": "Your vote cannot be recorded now: the decision is recorded or the session is closed.",
     "conflict": "The conflict cannot be recorded now: the decision is recorded or the session is closed.",
-    "decision": "The decision cannot be recorded now: the session is closed.",
+    "decision": "The decision cannot be recorded now: the session is closed, or the proposal has moved on "
+    "since.",
     "close": "The session cannot be closed now.",
     "session": "Another session was planned at the same moment: try again.",
     "draft": "A draft of the list is open already: change it, approve it or delete it.",
