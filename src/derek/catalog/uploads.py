@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from fastapi import UploadFile
 
 from derek.catalog.service import Upload
 from derek.core.errors import Invalid
-from derek.core.storage import CHUNK, FileStore
+from derek.core.storage import FileStore
 from derek.core.storage import discard_if_unreferenced as discard_if_unreferenced  # its callers' name
 
 
 async def store_upload(store: FileStore, file: UploadFile) -> Upload:
     if not file.filename:
         raise Invalid("Choose a file to upload.", errors={"file": ["No file was sent."]})
-
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await file.read(CHUNK):
-            yield chunk
-
-    stored = await store.save_stream(chunks())
+    stored = await store.save_upload(file)
     return Upload(stored=stored, filename=file.filename)

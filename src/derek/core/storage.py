@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,10 @@ class StoredFile:
     sha256: str
     size: int
     path: Path
+
+
+class Readable(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
 
 
 class FileStore:
@@ -60,6 +65,15 @@ class FileStore:
             sink.abort()
             raise
         return sink.finish()
+
+    async def save_upload(self, upload: Readable) -> StoredFile:
+        """An uploaded file (what FastAPI and form parsing give: `await read(n)`), chunk by chunk."""
+
+        async def chunks() -> AsyncIterator[bytes]:
+            while chunk := await upload.read(CHUNK):
+                yield chunk
+
+        return await self.save_stream(chunks())
 
     def save_file(self, path: Path) -> StoredFile:
         with path.open("rb") as fh:

@@ -3,18 +3,12 @@ by the API and the web form alike)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from starlette.datastructures import UploadFile  # what FastAPI and form parsing both give
 
-from derek.core.storage import CHUNK, FileStore
+from derek.core.storage import FileStore
 from derek.info_requests.service import NewFile
 
 
 async def store_file(store: FileStore, file: UploadFile) -> NewFile:
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await file.read(CHUNK):
-            yield chunk
-
-    stored = await store.save_stream(chunks())
+    stored = await store.save_upload(file)
     return NewFile(stored, file.filename or "file", file.content_type or "")

@@ -5,14 +5,13 @@ CSV), compliance with the list in force, and the demand the catalog does not mee
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile as StarletteUpload
 
 from derek.catalog import service as catalog
 from derek.config import Profile, Settings
@@ -20,7 +19,6 @@ from derek.core import storage
 from derek.core.authz import ANONYMOUS, Actor
 from derek.core.errors import NotFound
 from derek.core.i18n import pick
-from derek.core.storage import CHUNK, FileStore, StoredFile
 from derek.selection import commission_service, list_service, service
 from derek.selection.models import (
     AgendaItem,
@@ -437,16 +435,6 @@ def _consultation_read(row: Consultation) -> ConsultationRead:
     )
 
 
-async def _store(store: FileStore, file: StarletteUpload) -> StoredFile:
-    """Move an upload into the file store in bounded memory."""
-
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await file.read(CHUNK):
-            yield chunk
-
-    return await store.save_stream(chunks())
-
-
 @router.post("/proposals/{number}/consultations", response_model=ConsultationRead, status_code=201)
 async def add_consultation(
     number: ProposalNo,
@@ -463,7 +451,7 @@ async def add_consultation(
     """Record a submission received outside the portal (a letter, a consultation's answer), with its
     document. Multipart form."""
     service.check_may_assess(session, actor, profile, number)  # before storing any file
-    stored = await _store(store, document) if document is not None and document.filename else None
+    stored = await store.save_upload(document) if document is not None and document.filename else None
     try:
         record = service.add_consultation(
             session,

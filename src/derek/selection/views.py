@@ -7,7 +7,7 @@ page works without JavaScript; HTMX only swaps the support box of a proposal in 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -31,7 +31,6 @@ from derek.core import storage
 from derek.core.authz import ANONYMOUS, Actor, can
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from derek.core.i18n import pick, translator
-from derek.core.storage import CHUNK, FileStore, StoredFile
 from derek.selection import commission_service, list_service, minutes, service
 from derek.selection.models import (
     ACCESS,
@@ -1103,14 +1102,6 @@ def assess(v: VisitDep, number: str, submitted: FormDep) -> Response:
     )
 
 
-async def _store_upload(store: FileStore, upload: UploadFile) -> StoredFile:
-    async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await upload.read(CHUNK):
-            yield chunk
-
-    return await store.save_stream(chunks())
-
-
 @router.post("/selection/proposals/{number}/consultations", response_class=HTMLResponse)
 async def add_consultation(v: VisitDep, number: str, store: StoreDep, submitted: FormDep) -> Response:
     """A consultation record with its document (multipart). Who may not record one is refused before any file
@@ -1125,7 +1116,7 @@ async def add_consultation(v: VisitDep, number: str, store: StoreDep, submitted:
     document: service.ConsultationFile | None = None
     if not errors and isinstance(upload, UploadFile) and upload.filename:
         try:
-            stored = await _store_upload(store, upload)
+            stored = await store.save_upload(upload)
         except (Invalid, TooLarge):
             errors["document"] = [FIELD_MESSAGES["consultation"]["document"]]
         else:
