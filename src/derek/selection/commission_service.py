@@ -30,7 +30,7 @@ from derek.selection.models import (
     Proposal,
     Vote,
 )
-from derek.selection.service import _text, demand_for, find_proposal, number_in, target
+from derek.selection.service import _text, demand_for, find_proposal, insert_numbered, number_in, target
 
 DECISION_STATUS = {"recommend": "recommended", "reject": "rejected", "defer": "deferred"}
 AGENDA_READY = ("proposed", "deferred", "on_agenda")
@@ -90,17 +90,12 @@ def create_session(
         status="planned",
         created_by=actor.user_id,
     )
-    for _attempt in range(20):
-        row.number = (session.scalar(select(func.max(CommissionSession.number))) or 0) + 1
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Conflict("Too many sessions are being planned at once: try again in a moment.")
+    insert_numbered(
+        session,
+        row,
+        lambda: setattr(row, "number", (session.scalar(select(func.max(CommissionSession.number))) or 0) + 1),
+        "Too many sessions are being planned at once: try again in a moment.",
+    )
     audit.record(
         session, actor, "commission.session", "commission_session", row.id, None, {"title": row.title}
     )

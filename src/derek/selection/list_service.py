@@ -34,7 +34,7 @@ from derek.core.errors import Conflict, Invalid, NotFound
 from derek.quality import service as quality
 from derek.selection.models import Fulfilment, ListItem, ListVersion, Proposal, as_dict
 from derek.selection.rules import rules_for
-from derek.selection.service import _organization, _text, find_proposal, number_in, target
+from derek.selection.service import _organization, _text, find_proposal, insert_numbered, number_in, target
 
 STATUSES = ("on_time", "late", "not_published", "stale")
 LISTABLE = ("recommended", "listed")  # a proposal goes on the list only after the Commission recommended it
@@ -192,17 +192,13 @@ def add_list_item(
         session.scalar(select(func.max(ListItem.position)).where(ListItem.version_id == version.id)) or 0
     ) + 1
     item = ListItem(version_id=version.id, position=position, **values)
-    for _attempt in range(20):
-        item.code = _next_code(session, rules_for(profile).code_prefix)
-        try:
-            with session.begin_nested():
-                session.add(item)
-                session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Conflict("Too many items are being added at once: try again.")
+    prefix = rules_for(profile).code_prefix
+    insert_numbered(
+        session,
+        item,
+        lambda: setattr(item, "code", _next_code(session, prefix)),
+        "Too many items are being added at once: try again.",
+    )
     audit.record(
         session, actor, "list.item", "open_list_version", version.id, None, as_dict(item, "code", "title")
     )
@@ -560,7 +556,3 @@ def list_csv(
 def _safe(value: str) -> str:
     """A spreadsheet would run text starting with = + - @ as a formula: such text gets a leading quote."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def local_day(profile: Profile, now: datetime) -> date:
-    return catalog.local_today(profile, now)

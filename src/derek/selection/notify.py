@@ -15,7 +15,7 @@ from derek.core import jobs, mail
 from derek.core.accounts import Membership, User
 from derek.core.db import utcnow
 from derek.core.i18n import LANGUAGES, translator
-from derek.selection import list_service
+from derek.selection import list_service, service
 from derek.selection.rules import rules_for
 
 REMINDER_JOB = "selection.reminders"
@@ -78,7 +78,7 @@ def queue_list_reminders(session: Session, profile: Profile, today: date) -> dic
 def _run_reminder_job(session: Session, context: jobs.JobContext) -> dict[str, Any]:
     settings = context.resources["settings"]
     profile = settings.jurisdiction
-    today = list_service.local_day(profile, settings.clock or utcnow())
+    today = service.local_today(profile, settings.clock or utcnow())
     context.progress(0, 0, "items", "Reminding organizations of the open data list's due dates")
     return dict(queue_list_reminders(session, profile, today))
 

@@ -6,7 +6,7 @@ consultation records. The Commission is in `commission_service`, the unified lis
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -66,6 +66,21 @@ def target(session: Session, profile: Profile, organization_id: str | None = Non
 
 def local_today(profile: Profile, now: datetime | None = None) -> date:
     return catalog.local_today(profile, now)
+
+
+def insert_numbered(session: Session, row: Any, take_next: Callable[[], None], busy: str) -> None:
+    """Add a row under the next free number (or code) that take_next gives it: when another request took
+    that number meanwhile, the unique key refuses it and the next one is tried, up to 20 times."""
+    for _attempt in range(20):
+        take_next()
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise Conflict(busy)
 
 
 def _text(value: str, name: str, label: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
@@ -241,17 +256,12 @@ def create_proposal(session: Session, actor: Actor, profile: Profile, data: Prop
         status="proposed",
         criteria={},
     )
-    for _attempt in range(20):
-        proposal.number = (session.scalar(select(func.max(Proposal.number))) or 0) + 1
-        try:
-            with session.begin_nested():
-                session.add(proposal)
-                session.flush()
-            break
-        except IntegrityError:
-            continue
-    else:
-        raise Conflict("Too many proposals are being made at once: send it again in a moment.")
+    insert_numbered(
+        session,
+        proposal,
+        lambda: setattr(proposal, "number", (session.scalar(select(func.max(Proposal.number))) or 0) + 1),
+        "Too many proposals are being made at once: send it again in a moment.",
+    )
     audit.record(
         session,
         actor,
