@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     max_upload_bytes: int = 2 * 1024**3
     login_attempts_per_minute: int = 10
+    signup: bool = (
+        True  # anyone may create an account at /register (to post ideas, support them, answer surveys)
+    )
     site_url: str = "http://127.0.0.1:8000"
     secure_cookies: bool = False
     datastore_sql: bool = True  # CKAN's datastore_search_sql over the SQL sandbox (off: an unknown action)

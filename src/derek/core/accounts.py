@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, s
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from derek.core import audit
-from derek.core.authz import ANONYMOUS, ORG_ROLES, Actor, authorize, register
+from derek.core.authz import ANONYMOUS, ORG_ROLES, SYSTEM, Actor, authorize, register
 from derek.core.db import Base, UTCDateTime, new_id, utcnow
 from derek.core.errors import Conflict, Invalid, NotFound
 
@@ -146,6 +146,17 @@ def create_user(
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", user.id, None, _user_dict(user))
+    return user
+
+
+def sign_up(session: Session, name: str, email: str, password: str, *, fullname: str = "") -> User:
+    """A visitor creates their own account (no organization, no rights beyond a signed-in person's: post
+    ideas, support them once, answer surveys). The portal's settings decide whether sign-up is open."""
+    if not password:
+        message = "The password must have at least 8 characters."
+        raise Invalid(message, errors={"password": [message]})
+    user = create_user(session, SYSTEM, name, email, password, fullname=fullname.strip()[:200])
+    audit.record(session, SYSTEM, "user.sign_up", "user", user.id, None, {"name": user.name})
     return user
 
 

@@ -10,9 +10,12 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from derek.catalog import service as catalog
 from derek.catalog.browse import theme_tiles
 from derek.core import accounts
+from derek.core.errors import Conflict, Invalid
 from derek.web import formatting as formatting  # registers the date and number filters
+from derek.web.account_views import FormDep
 from derek.web.deps import ActorDep, ProfileDep, SessionDep, SettingsDep
-from derek.web.pages import flash, render
+from derek.web.forms import FieldErrors, from_domain, text
+from derek.web.pages import error_page, flash, render
 from derek.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -31,8 +34,8 @@ def home(request: Request, session: SessionDep, actor: ActorDep, profile: Profil
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, actor: ActorDep, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=_safe_next(next), error=None)
+def login_form(request: Request, actor: ActorDep, settings: SettingsDep, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next), error=None, signup=settings.signup)
 
 
 def _safe_next(target: str) -> str:
@@ -44,6 +47,7 @@ def login(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
+    settings: SettingsDep,
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=500)],
     csrf_token: Annotated[str, Form()] = "",
@@ -61,12 +65,62 @@ def login(
             next=_safe_next(next),
             error="login.failed",
             username=username,
+            signup=settings.signup,
         )
     request.session.clear()
     request.session["user_id"] = user.id
     request.session["session_version"] = user.session_version
     flash(request, "login.welcome")
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.get("/register", response_class=HTMLResponse)
+def register_form(request: Request, actor: ActorDep, settings: SettingsDep, next: str = "/") -> Response:
+    if not settings.signup:
+        return error_page(request, 404, "Not found", "This portal does not take new accounts here.")
+    if actor.authenticated:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "register.html", next=_safe_next(next), errors={}, values={})
+
+
+@router.post("/register", response_class=HTMLResponse)
+def register(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
+    form: FormDep,
+) -> Response:
+    """A visitor creates an account and is signed in with it."""
+    check_csrf(request, text(form, "csrf_token"))
+    if not settings.signup:
+        return error_page(request, 404, "Not found", "This portal does not take new accounts here.")
+    client = request.client.host if request.client else "unknown"
+    request.app.state.login_limiter.hit(f"signup:{client}")
+    values = {key: text(form, key)[:300] for key in ("username", "fullname", "email")}
+    password, repeated = str(form.get("password") or ""), str(form.get("password_again") or "")
+    next_page = _safe_next(text(form, "next") or "/")
+    errors: FieldErrors = {}
+    if password != repeated:
+        errors["password_again"] = ["The two passwords differ."]
+    user = None
+    if not errors:
+        try:
+            user = accounts.sign_up(
+                session, values["username"], values["email"], password, fullname=values["fullname"]
+            )
+        except (Invalid, Conflict) as exc:
+            session.rollback()
+            errors = from_domain(exc)
+            if "name" in errors:
+                errors["username"] = errors.pop("name")
+    if user is None:
+        return render(request, "register.html", status_code=400, next=next_page, errors=errors, values=values)
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["session_version"] = user.session_version
+    flash(request, "Your account is ready: you are logged in.")
+    return RedirectResponse(next_page, status_code=303)
 
 
 @router.post("/logout")
