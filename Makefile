@@ -11,7 +11,7 @@ TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider
 BENCH_ROWS ?= 1000000
 
-.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore bench-personal-data clean
+.PHONY: run test lint typecheck pytest pytest-postgres system-deps bench bench-datastore bench-personal-data bench-reuse clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,12 +48,16 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/personal_data.py --cells $(BENCH_ROWS)
+	$(BIN)/python bench/reuse.py
 
 bench-datastore: $(BIN)/.installed
 	$(BIN)/python bench/datastore.py --rows $(BENCH_ROWS)
 
 bench-personal-data: $(BIN)/.installed
 	$(BIN)/python bench/personal_data.py --cells $(BENCH_ROWS)
+
+bench-reuse: $(BIN)/.installed
+	$(BIN)/python bench/reuse.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -498,11 +498,126 @@ def _fulfilment(w: World, ctx: Ctx) -> Any:
         return list_service.fulfilments(s, [ctx["code"]]).get(ctx["code"])
 
 
+# ------------------------------------------------------------------ reuse
+
+_USE_CASE = {
+    "description": {"en": "A map of the matrix's data, made to try who may submit and change use cases."},
+    "author": "Matrix team",
+    "contact": "matrix@example.org",
+    "url": "https://example.org/app",
+}
+
+
+def _use_case_target(w: World, _role: str) -> Ctx:
+    """A public dataset of A to name, and the title of the use case to submit. The kz profile's reuse
+    moderators are the ministry that keeps the list, where A's editor and admin are editors and admins."""
+    _selection_bodies(w)
+    return {"dataset": w.portal.make_dataset(w.org), "new_use_case": w.portal.unique("Matrix use case")}
+
+
+def _use_case(w: World, role: str) -> Ctx:
+    """A use case the registered user submitted, naming a public dataset of A."""
+    from derek.reuse import service as reuse
+
+    ctx = _use_case_target(w, role)
+    data = reuse.UseCaseData(
+        title={"en": ctx["new_use_case"]}, kind="app", datasets=[ctx["dataset"]], **_USE_CASE
+    )
+    with w.portal.db.session() as s:
+        submitter = accounts.actor_for(s, accounts.get_user(s, w.names["registered"]))
+        ctx["use_case"] = reuse.create_use_case(s, submitter, w.portal.settings.jurisdiction, data).id
+    return ctx
+
+
+def _idea_target(w: World, _role: str) -> Ctx:
+    _selection_bodies(w)
+    return {"new_idea": w.portal.unique("Matrix idea")}
+
+
+def _idea(organization: str = "") -> Callable[[World, str], Ctx]:
+    """An idea addressed to A ("org"), to B ("other_org") or to nobody."""
+
+    def setup(w: World, _role: str) -> Ctx:
+        from derek.reuse import service as reuse
+
+        _selection_bodies(w)
+        org = {"org": w.org, "other_org": w.other_org}.get(organization, "")
+        data = reuse.IdeaData(title="Matrix idea", organization=org)
+        with w.portal.db.session() as s:
+            return {"idea": reuse.create_idea(s, SYSTEM, w.portal.settings.jurisdiction, data).id}
+
+    return setup
+
+
+def _use_case_count(w: World, ctx: Ctx) -> Any:
+    from derek.reuse.models import UseCase
+
+    with w.portal.db.session() as s:
+        return sum(1 for title in s.scalars(select(UseCase.title)) if title.get("en") == ctx["new_use_case"])
+
+
+def _use_case_state(w: World, ctx: Ctx) -> Any:
+    from derek.reuse.models import UseCase
+
+    with w.portal.db.session() as s:
+        use_case = s.get(UseCase, ctx["use_case"])
+        assert use_case is not None
+        return (use_case.title, use_case.moderation)
+
+
+def _idea_count(w: World, ctx: Ctx) -> Any:
+    from derek.reuse.models import Idea
+
+    with w.portal.db.session() as s:
+        return s.query(Idea).filter_by(title=ctx["new_idea"]).count()
+
+
+def _idea_state(w: World, ctx: Ctx) -> Any:
+    from derek.reuse import service as reuse
+
+    with w.portal.db.session() as s:
+        idea = reuse.find_idea(s, ctx["idea"])
+        return (reuse.support_counts(s, [idea.id]).get(idea.id, 0), idea.status, idea.answer)
+
+
+def _survey_target(w: World, _role: str) -> Ctx:
+    return {"new_survey": w.portal.unique("Matrix survey")}
+
+
+def _open_survey(w: World, _role: str) -> Ctx:
+    """An open survey of A, answered with one-time codes."""
+    from derek.reuse import survey_service as surveys
+
+    profile = w.portal.settings.jurisdiction
+    with w.portal.db.session() as s:
+        data = surveys.SurveyData(title={"en": "Matrix survey"}, organization=w.org, access="codes")
+        survey = surveys.create_survey(s, SYSTEM, profile, data)
+        surveys.add_question(s, SYSTEM, profile, survey.id, surveys.QuestionData("likert", {"en": "Agreed?"}))
+        surveys.open_survey(s, SYSTEM, survey.id)
+        return {"survey": survey.id}
+
+
+def _survey_count(w: World, ctx: Ctx) -> Any:
+    from derek.reuse.models import Survey
+
+    with w.portal.db.session() as s:
+        return sum(1 for title in s.scalars(select(Survey.title)) if title.get("en") == ctx["new_survey"])
+
+
+def _survey_state(w: World, ctx: Ctx) -> Any:
+    from derek.reuse import survey_service as surveys
+
+    with w.portal.db.session() as s:
+        survey = surveys.get_survey(s, ctx["survey"])
+        return (survey.status, surveys.code_counts(s, survey))
+
+
 # ------------------------------------------------------------------ calls
 
 
 _T = {"title": {"en": "Made by the authorization matrix"}}
 _SEL = "/api/v1/selection"
+_REUSE = "/api/v1/reuse"
 _ROLE = {"role": "member"}
 
 
@@ -611,6 +726,28 @@ CALLS: dict[str, Callable[[World, httpx.Client, Ctx], httpx.Response]] = {
     "list_item_link": lambda w, h, c: h.put(
         f"{_SEL}/list/items/{c['code']}/dataset", json={"dataset": c["dataset"]}
     ),
+    "use_case_create": lambda w, h, c: h.post(
+        f"{_REUSE}/use-cases",
+        json={"title": {"en": c["new_use_case"]}, "datasets": [c["dataset"]], **_USE_CASE},
+    ),
+    "use_case_update": lambda w, h, c: h.put(
+        f"{_REUSE}/use-cases/{c['use_case']}",
+        json={"title": _title(w), "datasets": [c["dataset"]], **_USE_CASE},
+    ),
+    "use_case_moderate": lambda w, h, c: h.post(
+        f"{_REUSE}/use-cases/{c['use_case']}/moderation", json={"shown": False, "note": "Matrix"}
+    ),
+    "reuse_anomalies": lambda w, h, c: h.get(f"{_REUSE}/anomalies"),
+    "idea_create": lambda w, h, c: h.post(f"{_REUSE}/ideas", json={"title": c["new_idea"]}),
+    "idea_support": lambda w, h, c: h.post(f"{_REUSE}/ideas/{c['idea']}/support"),
+    "idea_answer": lambda w, h, c: h.post(
+        f"{_REUSE}/ideas/{c['idea']}/answer", json={"answer": "Answered by the authorization matrix."}
+    ),
+    "survey_create": lambda w, h, c: h.post(
+        f"{_REUSE}/surveys", json={"title": {"en": c["new_survey"]}, "organization": w.org}
+    ),
+    "survey_close": lambda w, h, c: h.post(f"{_REUSE}/surveys/{c['survey']}/close"),
+    "survey_codes": lambda w, h, c: h.post(f"{_REUSE}/surveys/{c['survey']}/codes", json={"count": 2}),
     "harvest_source_create": lambda w, h, c: h.post(
         "/api/v1/harvest/sources",
         json={"name": c["new_source"], "url": "https://data.example.org", "organization": w.org},
@@ -911,6 +1048,57 @@ MATRIX: dict[str, Row] = {
     ),
     "quality.todo.own_list": Row(
         "quality.todo", "quality_todo", _nothing, None, (401, 200, 200, 200, 200, 200, 200)
+    ),
+    "reuse.submit": Row(
+        "reuse.submit",
+        "use_case_create",
+        _use_case_target,
+        _use_case_count,
+        (401, 201, 201, 201, 201, 201, 201),
+    ),
+    # the registered user submitted it; A's editor and admin are reuse moderators
+    "reuse.edit_use_case": Row(
+        "reuse.edit_use_case",
+        "use_case_update",
+        _use_case,
+        _use_case_state,
+        (401, 200, 403, 200, 200, 403, 200),
+    ),
+    "reuse.moderate.use_case": Row(
+        "reuse.moderate", "use_case_moderate", _use_case, _use_case_state, (401, 403, 403, 200, 200, 403, 200)
+    ),
+    "reuse.moderate.anomalies": Row(
+        "reuse.moderate", "reuse_anomalies", _idea_target, None, (401, 403, 403, 200, 200, 403, 200)
+    ),
+    "reuse.post_idea": Row(
+        "reuse.post_idea", "idea_create", _idea_target, _idea_count, (401, 201, 201, 201, 201, 201, 201)
+    ),
+    "reuse.support_idea": Row(
+        "reuse.support_idea", "idea_support", _idea(), _idea_state, (401, 201, 201, 201, 201, 201, 201)
+    ),
+    "reuse.answer_idea": Row(
+        "reuse.answer_idea", "idea_answer", _idea("org"), _idea_state, (401, 403, 403, 200, 200, 403, 200)
+    ),
+    # addressed to B: its editor answers, and A's editor and admin as moderators
+    "reuse.answer_idea.moderators": Row(
+        "reuse.answer_idea",
+        "idea_answer",
+        _idea("other_org"),
+        _idea_state,
+        (401, 403, 403, 200, 200, 200, 200),
+    ),
+    "reuse.run_survey.create": Row(
+        "reuse.run_survey",
+        "survey_create",
+        _survey_target,
+        _survey_count,
+        (401, 403, 403, 201, 201, 403, 201),
+    ),
+    "reuse.run_survey.close": Row(
+        "reuse.run_survey", "survey_close", _open_survey, _survey_state, (401, 403, 403, 200, 200, 403, 200)
+    ),
+    "reuse.run_survey.codes": Row(
+        "reuse.run_survey", "survey_codes", _open_survey, _survey_state, (401, 403, 403, 201, 201, 403, 201)
     ),
 }
 

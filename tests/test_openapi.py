@@ -81,6 +81,8 @@ def seed(app: Any) -> Seed:
         )
         reference, appeal_id = _seed_request(s, profile)
         selection = _seed_selection(s, profile)
+        reuse = _seed_reuse(s, profile)
+        surveys = _seed_survey(s, profile)
     return Seed(
         token=token,
         names={
@@ -91,6 +93,8 @@ def seed(app: Any) -> Seed:
             "reference": [reference],
             "appeal_id": [appeal_id],
             **selection,
+            **reuse,
+            **surveys,
         },
     )
 
@@ -153,6 +157,49 @@ def _seed_selection(s: Any, profile: Any) -> dict[str, list[Any]]:
     }
 
 
+REUSE_USE_CASE = {
+    "title": {"en": "Seeded use case"},
+    "description": {"en": "A map drawn from the seeded dataset, so generated cases find a use case to read."},
+    "kind": "app",
+    "author": "Seeded team",
+    "contact": "team@example.org",
+    "datasets": ["st-data"],
+    "url": "https://example.org/app",
+}
+
+
+def _seed_reuse(s: Any, profile: Any) -> dict[str, list[Any]]:
+    """Reuse: a use case of st-data, and an idea with a comment; the path parameters that name them."""
+    from derek.reuse import service as reuse
+
+    use_case = reuse.create_use_case(s, SYSTEM, profile, reuse.UseCaseData(**REUSE_USE_CASE))
+    idea = reuse.create_idea(s, SYSTEM, profile, reuse.IdeaData(title="Seeded idea", organization="st-org"))
+    comment = reuse.add_comment(s, SYSTEM, idea.id, "A seeded comment.")
+    return {"use_case_id": [use_case.id], "idea_id": [idea.id], "comment_id": [comment.id]}
+
+
+def _seed_survey(s: Any, profile: Any) -> dict[str, list[Any]]:
+    """An open survey of st-org with a question of every kind, answered once; the path parameters that name
+    the survey and its questions."""
+    from derek.core.authz import ANONYMOUS
+    from derek.reuse import survey_service as surveys
+
+    data = surveys.SurveyData(title={"en": "Seeded survey"}, organization="st-org", access="codes")
+    survey = surveys.create_survey(s, SYSTEM, profile, data)
+    options = [{"en": "One"}, {"en": "Two"}, {"en": "Three"}]
+    questions = [
+        surveys.add_question(
+            s, SYSTEM, profile, survey.id, surveys.QuestionData(kind, {"en": f"Seeded {kind}"}, options)
+        )
+        for kind in ("likert", "single", "multiple", "ranking", "text")
+    ]
+    surveys.open_survey(s, SYSTEM, survey.id)
+    code = surveys.create_codes(s, SYSTEM, survey.id, 1)[0]
+    answers = {str(questions[0].id): 4, str(questions[4].id): "Seeded answer"}
+    surveys.submit_response(s, ANONYMOUS, survey.id, answers, code)
+    return {"survey_id": [survey.id], "question_id": [q.id for q in questions]}
+
+
 # The schema is loaded when pytest collects this module (schemathesis' lazy from_fixture loader does not
 # work with pytest 9), so the app is built then, over a fresh empty database; migrations and seed data wait
 # for the first test that runs.
@@ -185,6 +232,7 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     return st.one_of(st.just(path_parameters), st.fixed_dictionaries({**_just(path_parameters), **real}))
 
 
+REUSE_USE_CASE_BODIES = {"/api/v1/reuse/use-cases", "/api/v1/reuse/use-cases/{use_case_id}"}
 SELECTION_BODIES_WITH_ORGANIZATION = {
     "/api/v1/selection/holdings",
     "/api/v1/selection/proposals",
@@ -195,8 +243,10 @@ SELECTION_BODIES_WITH_ORGANIZATION = {
 
 def flatmap_body(context: Any, body: Any) -> Any:
     """Half the time, a new dataset names an existing organization and valid vocabulary (else it is 422);
-    so does a new data holding, proposal or list item."""
+    so does a new data holding, proposal or list item; a use case is one that can be saved."""
     operation = context.operation
+    if operation.path in REUSE_USE_CASE_BODIES and isinstance(body, dict):
+        return st.one_of(st.just(body), st.just(REUSE_USE_CASE))
     names_organization = (
         operation.method.upper() in ("POST", "PUT") and operation.path in SELECTION_BODIES_WITH_ORGANIZATION
     )

@@ -167,9 +167,10 @@ def test_a_proposal_shows_all_four_kinds_of_evidence_and_its_demand_index(world:
     found = world.public.get(f"{API}/proposals/{number}/evidence").json()
     kinds = {e["kind"] for e in found["evidence"]}
     assert kinds == {"support", "request", "search", "consultation"}
-    assert found["counts"] == {"support": 3, "request": 2, "search": 1, "consultation": 1}
-    assert found["weights"] == {"support": 1, "request": 3, "search": 1, "consultation": 5}
-    assert found["points"] == {"support": 3, "request": 6, "search": 1, "consultation": 5}
+    # ideas (reuse) are a fifth kind: none posted on this topic here
+    assert found["counts"] == {"support": 3, "request": 2, "search": 1, "consultation": 1, "idea": 0}
+    assert found["weights"] == {"support": 1, "request": 3, "search": 1, "consultation": 5, "idea": 1}
+    assert found["points"] == {"support": 3, "request": 6, "search": 1, "consultation": 5, "idea": 0}
     assert found["index"] == 3 * 1 + 2 * 3 + 1 * 1 + 1 * 5 == 15
     by_kind = {e["kind"]: e for e in found["evidence"]}
     assert by_kind["search"]["title"] == "ferry timetables" and by_kind["search"]["detail"] == "0"

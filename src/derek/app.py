@@ -22,6 +22,7 @@ import derek.quality.links  # noqa: F401  (the link check job and its daily sche
 import derek.quality.personal_data  # noqa: F401  (the personal-data guard: its scan job and publication gate)
 import derek.quality.reminders  # noqa: F401  (daily reminders of due updates, to the outbox)
 import derek.quality.scores  # noqa: F401  (stored scores: recomputed after every change and nightly)
+import derek.reuse.liveness_service  # noqa: F401  (reuse: its actions, idea supports as demand, the daily check)
 import derek.selection.notify  # noqa: F401  (the choice of data to open: its actions, reminders of due items)
 from derek import __version__
 from derek.config import Settings
@@ -120,6 +121,11 @@ def _mount_routers(app: FastAPI) -> None:
     )
     from derek.quality import api as quality_api
     from derek.quality import views as quality_views  # also its panel on the dataset's pages
+    from derek.reuse import api as reuse_api
+    from derek.reuse import idea_views as reuse_idea_views
+    from derek.reuse import survey_api as reuse_survey_api
+    from derek.reuse import survey_views as reuse_survey_views
+    from derek.reuse import views as reuse_views
     from derek.selection import api as selection_api
     from derek.selection import views as selection_views
     from derek.web import account_views, admin_views
@@ -135,6 +141,8 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(quality_api.router)
     app.include_router(info_requests_api.router)
     app.include_router(selection_api.router)
+    app.include_router(reuse_api.router)
+    app.include_router(reuse_survey_api.router)
     app.include_router(ckan_api.router)
     # before the public pages, so /dataset/{name}/resource/new is not taken for a resource id
     app.include_router(publish_views.router)
@@ -145,6 +153,9 @@ def _mount_routers(app: FastAPI) -> None:
     app.include_router(quality_views.router)
     app.include_router(info_requests_views.router)  # /requests, /organization/{name}/dialogue
     app.include_router(selection_views.router)  # /selection/...
+    app.include_router(reuse_views.router)  # /reuse, /reuse/use-cases/...
+    app.include_router(reuse_idea_views.router)  # /reuse/ideas/..., /reuse/moderation
+    app.include_router(reuse_survey_views.router)  # /reuse/surveys/...
     app.include_router(account_views.router)
     app.include_router(web_views.router)
     app.include_router(datapackage_views.router)  # /dataset/{name}/datapackage.json

@@ -51,6 +51,7 @@ PAGES = {
     "organization": "/organization/{org}",
     "theme": "/theme/ENVI",
     "login": "/login",
+    "register": "/register",
     "not-found": "/dataset/no-such-dataset",
 }
 

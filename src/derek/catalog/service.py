@@ -24,7 +24,8 @@ from derek.catalog.models import (
     Resource,
     ResourceVersion,
 )
-from derek.catalog.policy import can_see, visible_datasets
+from derek.catalog.policy import can_see as can_see  # part of this service's surface
+from derek.catalog.policy import visible_datasets
 from derek.catalog.schemas import (
     DatasetCreate,
     DatasetRead,
@@ -45,6 +46,7 @@ from derek.catalog.search import ExtraFacet as ExtraFacet  # part of this servic
 from derek.catalog.search import SearchQuery as SearchQuery  # part of this service's surface
 from derek.catalog.search import facet_fields as facet_fields  # part of this service's surface
 from derek.catalog.search import register_facet as register_facet  # part of this service's surface
+from derek.catalog.search import stem_words as stem_words  # part of this service's surface
 from derek.catalog.search_log import LoggedSearch as LoggedSearch  # part of this service's surface
 from derek.catalog.search_log import record_search as record_search  # part of this service's surface
 from derek.catalog.search_log import searches_about as searches_about  # part of this service's surface
@@ -103,6 +105,8 @@ class Upload:
 
 
 def _find_org(session: Session, name_or_id: str) -> Organization:
+    if "\x00" in name_or_id:  # no name holds one, and PostgreSQL refuses it in a query
+        raise NotFound(f"There is no organization {name_or_id!r}.")
     org = session.scalar(
         select(Organization).where(
             or_(Organization.slug == name_or_id, Organization.id == name_or_id),
@@ -280,6 +284,8 @@ def organizations_of(actor: Actor, session: Session, *roles: str) -> list[Organi
 
 
 def _find_dataset(session: Session, name_or_id: str) -> Dataset:
+    if "\x00" in name_or_id:  # no name holds one, and PostgreSQL refuses it in a query
+        raise NotFound(f"There is no dataset {name_or_id!r}.")
     dataset = session.scalar(select(Dataset).where(or_(Dataset.slug == name_or_id, Dataset.id == name_or_id)))
     if dataset is None:
         raise NotFound(f"There is no dataset {name_or_id!r}.")
@@ -953,6 +959,19 @@ def dataset_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Dataset.id)))
 
 
+def public_dataset_ids_of(session: Session, organization_id: str) -> list[str]:
+    """The ids of an organization's published, public datasets (no authorization: everyone sees them)."""
+    return list(
+        session.scalars(
+            select(Dataset.id).where(
+                Dataset.organization_id == organization_id,
+                Dataset.state == "published",
+                Dataset.private.is_(False),
+            )
+        )
+    )
+
+
 def datasets_of_resources(session: Session, resource_ids: list[str]) -> list[str]:
     """The ids of the datasets these resources belong to."""
     return list(session.scalars(select(Resource.dataset_id).where(Resource.id.in_(resource_ids)).distinct()))
@@ -1117,6 +1136,8 @@ def check_may_update_dataset(session: Session, actor: Actor, name_or_id: str) ->
 
 def organization_id_of(session: Session, name_or_id: str) -> str | None:
     """The id of the organization with this name (slug) or id, None when there is none."""
+    if "\x00" in name_or_id:  # no name holds one, and PostgreSQL refuses it in a query
+        return None
     return session.scalar(
         select(Organization.id).where(
             or_(Organization.slug == name_or_id, Organization.id == name_or_id),

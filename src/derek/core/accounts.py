@@ -300,6 +300,21 @@ def memberships_of(session: Session, user_id: str) -> dict[str, str]:
     return {org_id: role for org_id, role in rows}
 
 
+def official_emails(session: Session, organization_id: str) -> list[str]:
+    """The e-mail addresses of an organization's active admins and editors (whom mail about its work goes
+    to), sorted, each once."""
+    rows = session.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.organization_id == organization_id,
+            Membership.role.in_(("admin", "editor")),
+            User.state == "active",
+        )
+    )
+    return sorted({e for e in rows if e})
+
+
 def list_members(session: Session, actor: Actor, organization_id: str) -> list[tuple[User, str]]:
     """The users holding a role in the organization, with their role, for those who manage its members."""
     authorize(actor, "organization.manage_members", organization_id)

@@ -53,7 +53,18 @@ class Job(Base):
 
 @register("job.read", "see a job's progress: whoever started it, a sysadmin, or anyone for public subjects")
 def _may_read_job(actor: Actor, job: Job) -> bool:
+    if job.kind in _PUBLIC_KINDS:
+        return True
     return actor.sysadmin or (actor.user_id is not None and actor.user_id == job.actor_id)
+
+
+_PUBLIC_KINDS: set[str] = set()
+
+
+def public(kind: str) -> None:
+    """Declare a kind of job whose progress and counts anyone may read (e.g. the daily check of every use
+    case: a moderator asking for it may be handed the one the worker started)."""
+    _PUBLIC_KINDS.add(kind)
 
 
 @dataclass

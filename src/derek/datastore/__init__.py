@@ -1,9 +1,10 @@
 """The DataStore: tabular resources loaded into DuckDB and queried as an API.
 
-Other domains (the CKAN layer in interop) use it through `service` and the names below: the SQL sandbox and
-the writes of tables fed through the API.
+Other domains (the CKAN layer in interop) use it through `service` and the names below: the SQL sandbox,
+the writes of tables fed through the API, and the exports' formula guard for other domains' CSV files.
 """
 
+from derek.datastore.export import guard
 from derek.datastore.sandbox import SqlResult, run_sql
 from derek.datastore.writes import (
     NewField,
@@ -29,6 +30,7 @@ __all__ = [
     "delete_records",
     "delete_table",
     "filter_where",
+    "guard",
     "holds_json",
     "native_type",
     "run_sql",

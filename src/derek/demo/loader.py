@@ -24,8 +24,10 @@ from derek.demo.generate import Table, rng_for, to_csv, to_geojson, to_json
 from derek.demo.organizations import DEMO_PASSWORD, ORGANIZATIONS, USERS, DemoOrganization, DemoUser
 from derek.demo.real import REAL_DATASETS
 from derek.demo.requests import ensure_demo_requests
+from derek.demo.reuse import ensure_demo_reuse
 from derek.demo.selection import ensure_demo_selection
 from derek.demo.specs import DemoDataset, ml
+from derek.demo.surveys import ensure_demo_surveys
 from derek.demo.synthetic import SYNTHETIC_DATASETS
 
 DATASETS: tuple[DemoDataset, ...] = (*REAL_DATASETS, *SYNTHETIC_DATASETS)
@@ -60,12 +62,20 @@ class Tally:
     datasets: int = 0
     requests: int = 0
     proposals: int = 0
+    use_cases: int = 0
     files: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.organizations or self.users or self.datasets or self.requests or self.proposals)
+        return bool(
+            self.organizations
+            or self.users
+            or self.datasets
+            or self.requests
+            or self.proposals
+            or self.use_cases
+        )
 
 
 def load_demo(db: Database, settings: Settings, console: Console | None = None) -> str:
@@ -95,6 +105,9 @@ def load_demo(db: Database, settings: Settings, console: Console | None = None) 
         tally.requests = ensure_demo_requests(session, profile, officials)
     with db.session() as session:
         tally.proposals = ensure_demo_selection(session, profile, catalog.local_today(profile))
+        ensure_demo_surveys(session, profile)  # one open survey answered at a co-creation session
+    with db.session() as session:
+        tally.use_cases = ensure_demo_reuse(session, profile)
     with db.session() as session:
         logins = _working_logins(session)
     return _summary(tally, logins, settings.site_url)
@@ -304,7 +317,7 @@ def _summary(tally: Tally, logins: list[DemoUser], site_url: str) -> str:
         lines = [
             f"Demo data loaded: {tally.organizations} organizations, {tally.datasets} datasets,",
             f"  {tally.files} files, {tally.users} users, {tally.requests} information requests and",
-            f"  {tally.proposals} dataset proposals created.",
+            f"  {tally.proposals} dataset proposals and {tally.use_cases} use cases created.",
         ]
     else:
         lines = [
@@ -317,7 +330,12 @@ def _summary(tally: Tally, logins: list[DemoUser], site_url: str) -> str:
         lines.append(f"  log in at {site_url.rstrip('/')}/login as")
         width = max(len(demo.name) for demo in logins)
         for demo in logins:
-            role = "site administrator" if demo.sysadmin else f"{demo.role} of {demo.organization}"
+            if demo.sysadmin:
+                role = "site administrator"
+            elif demo.organization:
+                role = f"{demo.role} of {demo.organization}"
+            else:
+                role = "resident (posts ideas, supports them, answers surveys)"
             lines.append(f"  {demo.name:<{width}} {role}")
         lines.append("Change or remove these accounts before the portal is opened to the public.")
     return "\n".join(lines)

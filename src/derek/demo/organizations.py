@@ -307,4 +307,7 @@ USERS: tuple[DemoUser, ...] = (
         "commission-member-2", "Demo Commission member (civil society)", "access-commission", role="member"
     ),
     DemoUser("commission-member-3", "Demo Commission member (business)", "access-commission", role="member"),
+    DemoUser("resident-1", "Demo resident 1"),  # posts ideas, supports them, answers surveys
+    DemoUser("resident-2", "Demo resident 2"),
+    DemoUser("resident-3", "Demo resident 3"),
 )

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
 from derek.config import Profile
-from derek.core import jobs, mail
-from derek.core.accounts import Membership, User
+from derek.core import accounts, jobs, mail
+from derek.core.accounts import User
 from derek.core.db import new_id, utcnow
 from derek.core.i18n import LANGUAGES, pick, translator
 from derek.info_requests.models import InfoRequest
@@ -89,16 +89,7 @@ def to_requester(session: Session, profile: Profile, req: InfoRequest, what: str
 
 
 def _officials(session: Session, organization_id: str) -> list[str]:
-    rows = session.scalars(
-        select(User.email)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == organization_id,
-            Membership.role.in_(("admin", "editor")),
-            User.state == "active",
-        )
-    )
-    return sorted({e for e in rows if e})
+    return accounts.official_emails(session, organization_id)
 
 
 def to_officials(session: Session, profile: Profile, req: InfoRequest, what: str) -> None:

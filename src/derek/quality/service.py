@@ -1,5 +1,6 @@
 """What other domains use of quality: a dataset's stored figures (CKAN package dicts show them as extras),
-the personal-data guard for files outside the catalog, and identity-number checks."""
+the personal-data guard for files outside the catalog, identity-number checks, and the link checker's
+concurrent checks of web addresses (reuse watches its use cases with them)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from derek.config import Profile
 from derek.core.db import utcnow
 from derek.quality import detectors, freshness, personal_data
+from derek.quality.links import Outcome as Outcome  # part of this service's surface
+from derek.quality.links import check_all as check_all  # part of this service's surface
 from derek.quality.models import DatasetQuality
 
 # the extras a CKAN package dict carries; the portal computes them, so a client cannot set them

@@ -7,12 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from derek.config import Profile
-from derek.core import jobs, mail
-from derek.core.accounts import Membership, User
+from derek.core import accounts, jobs, mail
 from derek.core.db import utcnow
 from derek.core.i18n import LANGUAGES, translator
 from derek.selection import list_service, service
@@ -27,16 +25,7 @@ SUBJECTS = {
 
 
 def _officials(session: Session, organization_id: str) -> list[str]:
-    rows = session.scalars(
-        select(User.email)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.organization_id == organization_id,
-            Membership.role.in_(("admin", "editor")),
-            User.state == "active",
-        )
-    )
-    return sorted({e for e in rows if e})[:20]
+    return accounts.official_emails(session, organization_id)[:20]
 
 
 def queue_list_reminders(session: Session, profile: Profile, today: date) -> dict[str, int]:

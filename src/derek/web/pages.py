@@ -17,7 +17,17 @@ from derek.web.security import csrf_token
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [
     PACKAGE_DIR / d / "templates"
-    for d in ("web", "catalog", "datastore", "interop", "harvest", "quality", "info_requests", "selection")
+    for d in (
+        "web",
+        "catalog",
+        "datastore",
+        "interop",
+        "harvest",
+        "quality",
+        "info_requests",
+        "selection",
+        "reuse",
+    )
 ]
 HTMX_PATH = "/static/vendor/htmx-2.0.11.min.js"  # htmx (0BSD), served from the package like every asset
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "et": "Eesti", "fr": "Français"}

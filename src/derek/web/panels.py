@@ -4,9 +4,11 @@ A page renders a slot with `render_panels(slot, request, **context)`; a domain's
 function for the slot when app.py imports it. Each function decides itself whom it shows anything to, and
 returns HTML (a `Markup`), or "" for nothing. Slots:
 - `dataset` (context: session, actor, profile, dataset as a `DatasetRead`): the dataset page, its edit
-  form and the form that adds its data; the DCAT-AP check (`interop/dcat_check_views.py`) is there.
+  form and the form that adds its data; the DCAT-AP check (`interop/dcat_check_views.py`) is there, and
+  the use cases of the dataset (`reuse/views.py`, on the public page only).
 - `organization` (context: session, actor, profile, organization as an `OrganizationRead`): links in the
-  organization page's side box (its information requests and Open Dialogue, its quality scorecard).
+  organization page's side box (its information requests and Open Dialogue, its quality scorecard, the use
+  cases of its data).
 """
 
 from __future__ import annotations
