@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -50,12 +49,14 @@ from derek.info_requests.schemas import (
 from derek.info_requests.uploads import store_file
 from derek.web.account_views import FormDep, login_redirect
 from derek.web.charts import BarChart, bar_chart
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang, get_settings
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang
 from derek.web.formatting import local_date, local_number
 from derek.web.forms import SLUG_MESSAGE, FieldErrors, checked, from_domain, from_validation, text, texts
-from derek.web.pages import HTMX_PATH, env, flash, render, url_with
+from derek.web.pages import HTMX_PATH, env, flash, render
 from derek.web.panels import register as register_panel
 from derek.web.security import check_csrf
+from derek.web.visit import Visit as BaseVisit
+from derek.web.visit import pagination, percent
 
 router = APIRouter(include_in_schema=False)
 
@@ -188,29 +189,12 @@ CONFLICT_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class Visit:
-    """What every page and step here works with: the request, the database session, who acts, the profile
-    and the page language."""
-
-    request: Request
-    session: Session
-    actor: Actor
-    profile: Profile
-    lang: str
-
-    @property
-    def clock(self) -> datetime | None:
-        """The portal's frozen clock (tests, training portals); None: now."""
-        return get_settings(self.request).clock
+class Visit(BaseVisit):
+    """What every page and step here works with: the visit and its local day."""
 
     @property
     def today(self) -> date:
         return service.local_today(self.profile, self.clock)
-
-    def title(self, value: dict[str, str] | None) -> str:
-        """A multilingual text in the page language, else in the profile's languages."""
-        return pick(value, self.lang, (self.lang, self.profile.default_language, *self.profile.languages))
 
     def page(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         labels = {"status_labels": STATUS_LABELS, "status_badges": STATUS_BADGES, "kind_labels": KIND_LABELS}
@@ -238,31 +222,6 @@ def _remember_key(request: Request, reference: str, key: str) -> None:
     keys = {k: v for k, v in keys.items() if k != reference} if isinstance(keys, dict) else {}
     keys[reference] = key
     request.session[KEYS] = dict(list(keys.items())[-MAX_KEYS:])
-
-
-@dataclass
-class PageLink:
-    number: int | None  # None: a gap ("…")
-    href: str = ""
-    current: bool = False
-
-
-def pagination(request: Request, page: int, count: int, per_page: int) -> dict[str, Any]:
-    """The links to other pages: 1 … 4 5 [6] 7 8 … 20, previous and next."""
-    pages = max(1, -(-count // per_page))
-    links: list[PageLink] = []
-    if pages > 1:
-        previous = 0
-        for number in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
-            if number - previous > 1:
-                links.append(PageLink(None))
-            links.append(PageLink(number, url_with(request, page=number), number == page))
-            previous = number
-    return {
-        "page_links": links,
-        "prev_href": url_with(request, page=page - 1) if page > 1 else "",
-        "next_href": url_with(request, page=page + 1) if page < pages else "",
-    }
 
 
 def _organizations(v: Visit) -> list[tuple[str, str]]:
@@ -512,15 +471,6 @@ class StatsRow:
     median: str
     grounds: list[tuple[str, int]]
     outcomes: list[tuple[str, int]]
-
-
-def percent(share: float | None, lang: str) -> str:
-    if share is None:
-        return "—"
-    try:
-        return format_percent(share, "#,##0.#%", locale=lang)
-    except (ValueError, LookupError):
-        return f"{share * 100:.1f}%"
 
 
 def _ground_label(rules: RequestRules, code: str, title: Callable[[dict[str, str]], str]) -> str:

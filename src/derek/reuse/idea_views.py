@@ -15,24 +15,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from derek.catalog import service as catalog
-from derek.config import Profile
 from derek.core import jobs
-from derek.core.authz import Actor, can
+from derek.core.authz import can
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
-from derek.core.i18n import pick, translator
 from derek.quality import service as quality
 from derek.reuse import liveness_service, service
 from derek.reuse.models import IDEA_KINDS, Idea
-from derek.reuse.views import pagination, to_login
 from derek.web.account_views import FormDep
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_settings
 from derek.web.forms import FieldErrors, from_domain, text, texts
 from derek.web.pages import HTMX_PATH, env, flash, render
 from derek.web.security import check_csrf, csrf_token
+from derek.web.visit import OrgRef, pagination, to_login
+from derek.web.visit import Visit as BaseVisit
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,51 +102,12 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
 # ---------------------------------------------------------------- what every page works with
 
 
-@dataclass(frozen=True)
-class OrgRef:
-    id: str
-    name: str
-    title: str
-
-
-@dataclass
-class Visit:
-    """The request, the database session, who acts, the profile and the page language."""
-
-    request: Request
-    session: Session
-    actor: Actor
-    profile: Profile
-    lang: str
-
-    @property
-    def gettext(self) -> Callable[..., str]:
-        return translator(self.lang)
-
-    def title(self, value: dict[str, str] | None) -> str:
-        """A multilingual text in the page language, else in the profile's languages."""
-        return pick(value, self.lang, (self.lang, self.profile.default_language, *self.profile.languages))
-
-    @cached_property
-    def organizations(self) -> dict[str, OrgRef]:
-        """Every active organization by id, in title order."""
-        found = [
-            OrgRef(o.id, o.name, self.title(o.title) or o.name)
-            for o in catalog.list_organizations(self.session, self.actor)
-        ]
-        return {o.id: o for o in sorted(found, key=lambda o: o.title.casefold())}
+class Visit(BaseVisit):
+    """A page of ideas or moderation: the visit with the organizations, the moderator's right and the
+    caller's address as a keyed hash."""
 
     def org(self, organization_id: str | None) -> OrgRef | None:
-        if not organization_id:
-            return None
-        found = self.organizations.get(organization_id)
-        if found is None:  # an organization no longer active: still named
-            rows = catalog.organization_titles(self.session, [organization_id])
-            if not rows:
-                return None
-            found = OrgRef(organization_id, rows[0][1], self.title(rows[0][2]) or rows[0][1])
-            self.organizations[organization_id] = found
-        return found
+        return self.find_org(organization_id)
 
     def org_options(self) -> list[tuple[str, str]]:
         return [(o.name, o.title) for o in self.organizations.values()]

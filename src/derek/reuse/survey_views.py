@@ -13,23 +13,19 @@ from typing import Annotated, Any
 from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from derek.catalog import service as catalog
-from derek.config import Profile
-from derek.core.authz import Actor
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound
-from derek.core.i18n import pick, translator
 from derek.reuse import survey_service as surveys
 from derek.reuse.models import QUESTION_KINDS, SURVEY_ACCESS, Survey, SurveyQuestion
-from derek.reuse.views import percent, to_login
 from derek.web.account_views import FormDep
 from derek.web.charts import BarChart, bar_chart
 from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep
 from derek.web.forms import FieldErrors, checked, from_domain, text
 from derek.web.pages import HTMX_PATH, env, flash, render
 from derek.web.security import check_csrf
+from derek.web.visit import Visit as BaseVisit
+from derek.web.visit import percent, to_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,34 +107,16 @@ OWN_WORDS = surveys.SERVICE_MESSAGES | {OPTION_LINES}  # messages shown as they 
 # ---------------------------------------------------------------- what every page works with
 
 
-@dataclass
-class Visit:
-    """The request, the database session, who acts, the profile and the page language."""
-
-    request: Request
-    session: Session
-    actor: Actor
-    profile: Profile
-    lang: str
-    orgs: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    @property
-    def fallback(self) -> tuple[str, ...]:
-        return (self.lang, self.profile.default_language, *self.profile.languages)
+class Visit(BaseVisit):
+    """A page of surveys: the visit with the organizations' names and the labels of its pages."""
 
     def t(self, value: dict[str, str] | None) -> str:
-        return pick(value, self.lang, self.fallback)
-
-    @property
-    def gettext(self) -> Callable[..., str]:
-        return translator(self.lang)
+        return self.title(value)
 
     def org(self, organization_id: str) -> tuple[str, str]:
         """(name, title) of an organization, read once per request."""
-        if organization_id not in self.orgs:
-            rows = catalog.organization_titles(self.session, [organization_id])
-            self.orgs[organization_id] = (rows[0][1], self.t(rows[0][2]) or rows[0][1]) if rows else ("", "")
-        return self.orgs[organization_id]
+        found = self.find_org(organization_id)
+        return (found.name, found.title) if found else ("", "")
 
     def context(self) -> dict[str, Any]:
         return {

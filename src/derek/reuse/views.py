@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
-from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -25,19 +24,20 @@ from derek.catalog import service as catalog
 from derek.config import Profile
 from derek.core import storage
 from derek.core.authz import Actor
-from derek.core.db import utcnow
 from derek.core.errors import Forbidden, Invalid, NotFound, TooLarge
 from derek.core.i18n import pick, translator
 from derek.reuse import liveness_service, service
 from derek.reuse.models import USE_CASE_KINDS, LivenessCheck, Screenshot, UseCase
 from derek.web.account_views import FormDep
 from derek.web.charts import bar_chart
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang, get_settings
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, StoreDep, get_lang
 from derek.web.formatting import local_number
 from derek.web.forms import FieldErrors, checked, from_domain, text, texts
 from derek.web.pages import LANGUAGE_NAMES, env, flash, render, url_with
 from derek.web.panels import register as register_panel
 from derek.web.security import check_csrf
+from derek.web.visit import Visit as BaseVisit
+from derek.web.visit import pagination, percent, to_login
 
 router = APIRouter(include_in_schema=False)
 
@@ -119,24 +119,8 @@ DATASET_ADDRESS = re.compile(r"/dataset/([^/?#\s]+)")
 # ---------------------------------------------------------------- what every page works with
 
 
-@dataclass
-class Visit:
-    """The request, the database session, who acts, the profile and the page language."""
-
-    request: Request
-    session: Session
-    actor: Actor
-    profile: Profile
-    lang: str
-
-    @property
-    def clock(self) -> datetime | None:
-        """The portal's frozen clock (tests, training portals); None: now."""
-        return get_settings(self.request).clock
-
-    @cached_property
-    def now(self) -> datetime:
-        return self.clock or utcnow()
+class Visit(BaseVisit):
+    """A page of reuse: the visit with the profile's reuse rules and the labels of its pages."""
 
     @cached_property
     def rules(self) -> service.ReuseRules:
@@ -146,14 +130,6 @@ class Visit:
     def moderator(self) -> bool:
         return self.actor.authenticated and service.may_moderate(self.session, self.actor, self.profile)
 
-    @property
-    def fallback(self) -> tuple[str, ...]:
-        return (self.lang, self.profile.default_language, *self.profile.languages)
-
-    def title(self, value: dict[str, str] | None) -> str:
-        """A multilingual text in the page language, else in the profile's languages."""
-        return pick(value, self.lang, self.fallback)
-
     def localized(self, value: dict[str, str] | None) -> tuple[str, str]:
         """(text, its language): the page language's text, else the first other language that has one."""
         given = value or {}
@@ -161,10 +137,6 @@ class Visit:
             if given.get(code):
                 return given[code], code
         return "", self.lang
-
-    @property
-    def gettext(self) -> Callable[..., str]:
-        return translator(self.lang)
 
     def theme_title(self, code: str) -> str:
         theme = self.profile.theme(code)
@@ -195,47 +167,6 @@ def get_visit(
 
 
 VisitDep = Annotated[Visit, Depends(get_visit)]
-
-
-def to_login(request: Request, page: str | None = None) -> RedirectResponse:
-    """Send a visitor who is not signed in to the login page, and back to the page afterwards."""
-    if page is None:
-        page = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(page, safe='/')}", status_code=303)
-
-
-def percent(share: float | None, lang: str) -> str:
-    if share is None:
-        return "—"
-    try:
-        return format_percent(share, "#,##0.#%", locale=lang)
-    except (ValueError, LookupError):
-        return f"{share * 100:.1f}%"
-
-
-@dataclass
-class PageLink:
-    number: int | None  # None: a gap ("…")
-    href: str = ""
-    current: bool = False
-
-
-def pagination(request: Request, page: int, count: int, per_page: int) -> dict[str, Any]:
-    """The links to other pages: 1 … 4 5 [6] 7 8 … 20, previous and next."""
-    pages = max(1, -(-count // per_page))
-    links: list[PageLink] = []
-    if pages > 1:
-        previous = 0
-        for number in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
-            if number - previous > 1:
-                links.append(PageLink(None))
-            links.append(PageLink(number, url_with(request, page=number), number == page))
-            previous = number
-    return {
-        "page_links": links,
-        "prev_href": url_with(request, page=page - 1) if 1 < page <= pages else "",
-        "next_href": url_with(request, page=page + 1) if page < pages else "",
-    }
 
 
 # ---------------------------------------------------------------- how a use case is shown

@@ -15,7 +15,6 @@ from typing import Annotated, Any, get_args
 from urllib.parse import quote, urlencode
 
 from babel.dates import format_date
-from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -28,9 +27,9 @@ from derek.catalog.schemas import Frequency
 from derek.config import Profile
 from derek.core import demand as demand_sources
 from derek.core import storage
-from derek.core.authz import ANONYMOUS, Actor, can
+from derek.core.authz import ANONYMOUS, can
 from derek.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
-from derek.core.i18n import pick, translator
+from derek.core.i18n import translator
 from derek.selection import commission_service, list_service, minutes, service
 from derek.selection.models import (
     ACCESS,
@@ -51,6 +50,8 @@ from derek.web.forms import FieldErrors, checked, from_domain, text
 from derek.web.pages import HTMX_PATH, env, flash, render
 from derek.web.panels import register as register_panel
 from derek.web.security import check_csrf, csrf_token
+from derek.web.visit import OrgRef, percent
+from derek.web.visit import Visit as BaseVisit
 
 router = APIRouter(include_in_schema=False)
 
@@ -240,27 +241,9 @@ SERVICE_MESSAGES = {
 # ---------------------------------------------------------------- what every page works with
 
 
-@dataclass(frozen=True)
-class OrgRef:
-    id: str
-    name: str
-    title: str
-
-
-@dataclass
-class Visit:
-    """The request, the database session, who acts, the profile and the page language."""
-
-    request: Request
-    session: Session
-    actor: Actor
-    profile: Profile
-    lang: str
-
-    @property
-    def clock(self) -> datetime | None:
-        """The portal's frozen clock (tests, training portals); None: now."""
-        return get_settings(self.request).clock
+class Visit(BaseVisit):
+    """A page of dataset selection: the visit with its local day, the profile's rules and who the
+    Commission and the list owner are."""
 
     @cached_property
     def today(self) -> date:
@@ -275,36 +258,14 @@ class Visit:
         """The Commission and the list owner, for the rules that ask about them."""
         return service.target(self.session, self.profile)
 
-    def title(self, value: dict[str, str] | None) -> str:
-        """A multilingual text in the page language, else in the profile's languages."""
-        return pick(value, self.lang, (self.lang, self.profile.default_language, *self.profile.languages))
-
-    @cached_property
-    def organizations(self) -> dict[str, OrgRef]:
-        """Every active organization by id, in title order."""
-        found = [
-            OrgRef(o.id, o.name, self.title(o.title) or o.name)
-            for o in catalog.list_organizations(self.session, self.actor)
-        ]
-        return {o.id: o for o in sorted(found, key=lambda o: o.title.casefold())}
-
     def org(self, organization_id: str) -> OrgRef:
-        found = self.organizations.get(organization_id)
-        if found is None:  # an organization no longer active: still named
-            rows = catalog.organization_titles(self.session, [organization_id])
-            name, title = (rows[0][1], self.title(rows[0][2])) if rows else ("", "")
-            found = OrgRef(organization_id, name, title or name)
-            self.organizations[organization_id] = found
-        return found
+        """An organization by id (one no longer active still named; an unknown one without a name)."""
+        return self.find_org(organization_id) or OrgRef(organization_id, "", "")
 
     def org_options(self, only: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """(name, title) for a select: every organization, or those whose ids are in `only`."""
         wanted = set(only) if only is not None else None
         return [(o.name, o.title) for o in self.organizations.values() if wanted is None or o.id in wanted]
-
-    @property
-    def gettext(self) -> Callable[..., str]:
-        return translator(self.lang)
 
     def page(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         labels = {
@@ -339,15 +300,6 @@ VisitDep = Annotated[Visit, Depends(get_visit)]
 def to_login(page: str) -> RedirectResponse:
     """Send a visitor who is not signed in to the login page, and back to `page` afterwards."""
     return RedirectResponse(f"/login?next={quote(page, safe='/')}", status_code=303)
-
-
-def percent(share: float | None, lang: str) -> str:
-    if share is None:
-        return "—"
-    try:
-        return format_percent(share, "#,##0.#%", locale=lang)
-    except (ValueError, LookupError):
-        return f"{share * 100:.1f}%"
 
 
 def _submitted(v: Visit, form: FormData, *names: str) -> dict[str, str]:
