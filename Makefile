@@ -35,7 +35,7 @@ typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
 pytest: $(BIN)/.installed system-deps
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial"
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not serial" --durations=15
 	$(PYTEST) -m serial
 
 pytest-postgres: $(BIN)/.installed system-deps

@@ -551,6 +551,17 @@ def test_the_organization_asked_answers_an_idea(db: Database) -> None:
         mine = [m for m in told if m.body.endswith(f"/reuse/ideas/{idea_id}")]
         assert [m.to for m in mine] == ["official-a@example.org"]
         assert "Bus stops with ramps" in mine[0].subject
+    with db.session() as s:  # a title with a carriage return (through the API) still reaches them
+        other = reuse.create_idea(
+            s,
+            actor(db, "citizen"),
+            PROFILE,
+            IdeaData(title="Bus stops\r\nby district", organization="akimat-a"),
+        ).id
+    with db.session() as s:
+        told = s.scalars(select(mail.OutboxMessage).where(mail.OutboxMessage.kind == "idea_posted")).all()
+        subjects = [m.subject for m in told if f"/reuse/ideas/{other}" in m.body]
+        assert len(subjects) == 1 and subjects[0].endswith("Bus stops by district")
     with db.session() as s, pytest.raises(Forbidden):
         reuse.set_answer(s, actor(db, "neighbour"), PROFILE, idea_id, "Done")
     with db.session() as s:
@@ -604,6 +615,9 @@ def test_the_anomaly_report_shows_bursts_from_new_accounts_and_one_address_behin
     assert kinds["new_accounts"].count == rules.burst_supports
     assert kinds["shared_address"].count == rules.shared_address
     assert "203.0.113.7" not in kinds["shared_address"].address  # a keyed hash, not the address
+    assert kinds["shared_address"].address == reuse.address_key("secret", "203.0.113.7")
+    assert kinds["shared_address"].day == "" and kinds["new_accounts"].address == ""
+    assert kinds["new_accounts"].day == kinds["new_accounts"].first_at.date().isoformat()  # its UTC day
     assert sorted(kinds["shared_address"].accounts) == names[: rules.shared_address]
     # supports of accounts older than new_account_days are no burst
     with db.session() as s:

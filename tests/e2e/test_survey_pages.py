@@ -221,17 +221,19 @@ def test_a_co_creation_session_from_the_survey_to_its_live_results(
         expect(cloud).not_to_contain_text("және")
         check(results, screen)
 
-        # a third response arrives: the open results page shows it without being reloaded
-        with kz.client() as api:
-            survey = api.get(f"/api/v1/reuse/surveys/{survey_id}").json()
-            likert_id = survey["questions"][0]["id"]
-            sent = api.post(
-                f"/api/v1/reuse/surveys/{survey_id}/responses",
-                json={"code": codes[2], "answers": {str(likert_id): 5}},
-            )
-            assert sent.status_code == 201, sent.text
-        expect(results.locator("#responses-total")).to_have_text("3", timeout=30_000)
-        expect(results.locator(".stat-pair dd").first).to_have_text(re.compile(r"^3[.,]67$"))
+        # a third response arrives: the open results page shows it without being reloaded (waiting for
+        # the 10 s poll once, on the desktop screen, is enough)
+        if screen.width >= 1000:
+            with kz.client() as api:
+                survey = api.get(f"/api/v1/reuse/surveys/{survey_id}").json()
+                likert_id = survey["questions"][0]["id"]
+                sent = api.post(
+                    f"/api/v1/reuse/surveys/{survey_id}/responses",
+                    json={"code": codes[2], "answers": {str(likert_id): 5}},
+                )
+                assert sent.status_code == 201, sent.text
+            expect(results.locator("#responses-total")).to_have_text("3", timeout=30_000)
+            expect(results.locator(".stat-pair dd").first).to_have_text(re.compile(r"^3[.,]67$"))
 
         # the official closes the survey; its results page no longer polls
         official.goto(f"/reuse/surveys/{survey_id}/manage")

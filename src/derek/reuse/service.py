@@ -774,7 +774,8 @@ def _tell_organization(session: Session, profile: Profile, idea: Idea) -> None:
     """Mail the admins and editors of the organization an idea asks (once each, in the portal's language)."""
     lang = profile.default_language if profile.default_language in LANGUAGES else "en"
     _ = translator(lang)
-    subject = _("A new idea for your organization: {title}", title=idea.title[:150]).replace("\n", " ")
+    # one line: the outbox refuses a subject with any line break (\r too), and an API title may hold one
+    subject = _("A new idea for your organization: {title}", title=" ".join(idea.title[:150].split()))
     link = f"{mail.SITE}/reuse/ideas/{idea.id}"
     body = "\n".join([idea.title, "", idea.body[:2000], "", _("Read it, and answer it, here:"), link])
     for address in accounts.official_emails(session, idea.organization_id or "")[:20]:
@@ -1056,34 +1057,17 @@ def anomaly_report(
         if support.address:
             shared[(support.idea_id, support.address)].append((support, name))
     found: list[Anomaly] = []
-    for (idea_id, day), items in bursts.items():
-        if len(items) >= rules.burst_supports:
-            found.append(
-                Anomaly(
-                    "new_accounts",
-                    idea_id,
-                    titles[idea_id],
-                    len(items),
-                    items[0][0].at,
-                    items[-1][0].at,
-                    sorted(n for _s, n in items),
-                    day=day,
-                )
-            )
-    for (idea_id, key), items in shared.items():
-        if len(items) >= rules.shared_address:
-            found.append(
-                Anomaly(
-                    "shared_address",
-                    idea_id,
-                    titles[idea_id],
-                    len(items),
-                    items[0][0].at,
-                    items[-1][0].at,
-                    sorted(n for _s, n in items),
-                    address=key,
-                )
-            )
+    for kind, groups, threshold in (
+        ("new_accounts", bursts, rules.burst_supports),
+        ("shared_address", shared, rules.shared_address),
+    ):
+        for (idea_id, group), items in groups.items():
+            if len(items) < threshold:
+                continue
+            where = {"day": group} if kind == "new_accounts" else {"address": group}
+            first, last = items[0][0].at, items[-1][0].at
+            names = sorted(n for _s, n in items)
+            found.append(Anomaly(kind, idea_id, titles[idea_id], len(items), first, last, names, **where))
     found.sort(key=lambda a: (-a.count, a.idea_id, a.kind))
     return found
 
