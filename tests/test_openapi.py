@@ -82,7 +82,7 @@ def seed(app: Any) -> Seed:
         reference, appeal_id = _seed_request(s, profile)
         selection = _seed_selection(s, profile)
         reuse = _seed_reuse(s, profile)
-        surveys = _seed_survey(s, profile)
+        surveys = _seed_survey(s, profile, app.state.settings.effective_secret_key())
     return Seed(
         token=token,
         names={
@@ -178,7 +178,7 @@ def _seed_reuse(s: Any, profile: Any) -> dict[str, list[Any]]:
     return {"use_case_id": [use_case.id], "idea_id": [idea.id], "comment_id": [comment.id]}
 
 
-def _seed_survey(s: Any, profile: Any) -> dict[str, list[Any]]:
+def _seed_survey(s: Any, profile: Any, secret: str) -> dict[str, list[Any]]:
     """An open survey of st-org with a question of every kind, answered once; the path parameters that name
     the survey and its questions."""
     from derek.core.authz import ANONYMOUS
@@ -194,9 +194,9 @@ def _seed_survey(s: Any, profile: Any) -> dict[str, list[Any]]:
         for kind in ("likert", "single", "multiple", "ranking", "text")
     ]
     surveys.open_survey(s, SYSTEM, survey.id)
-    code = surveys.create_codes(s, SYSTEM, survey.id, 1)[0]
+    code = surveys.create_codes(s, SYSTEM, survey.id, 1, secret=secret)[0]
     answers = {str(questions[0].id): 4, str(questions[4].id): "Seeded answer"}
-    surveys.submit_response(s, ANONYMOUS, survey.id, answers, code)
+    surveys.submit_response(s, ANONYMOUS, survey.id, answers, code, secret=secret)
     return {"survey_id": [survey.id], "question_id": [q.id for q in questions]}
 
 

@@ -375,6 +375,11 @@ def test_an_address_inside_a_private_network_is_not_asked_unless_the_portal_allo
     assert "/apps/inside" not in remote.asked
     refused = _state(db, use_case_id)
     assert refused.liveness == "degraded" and "private network" in refused.liveness_note
+    # the public reads that it is inside, not which internal address the name pointed to
+    assert "127.0.0.1" not in refused.liveness_note.replace(remote.base, "")
+    with db.session() as s:
+        checks = liveness.history(s, reuse.find_use_case(s, use_case_id))
+        assert checks and all("127.0.0.1" not in c.error for c in checks)
 
 
 def test_a_failing_server_is_degraded_first_and_dead_after_failing_again(
@@ -416,6 +421,16 @@ def test_a_new_address_is_checked_afresh(db: Database, remote: Remote) -> None:
     assert _state(db, use_case_id).liveness == "unchecked"
     _check(db, [use_case_id], NOW)
     assert _state(db, use_case_id).liveness == "live"
+    # the new address dies the same day as the old one did: its author hears of it again
+    with db.session() as s:
+        reuse.update_use_case(
+            s, actor(db, "maker"), PROFILE, use_case_id, data(url=remote.url("/apps/newer"))
+        )
+    remote.answers["/apps/newer"] = 404
+    _check(db, [use_case_id], NOW)
+    with db.session() as s:
+        sent = s.scalars(select(mail.OutboxMessage).where(mail.OutboxMessage.kind == "use_case_dead")).all()
+        assert len([m for m in sent if m.body.rstrip().endswith(f"/reuse/use-cases/{use_case_id}")]) == 2
 
 
 def test_the_default_list_and_the_statistics_read_one_page_not_every_use_case(db: Database) -> None:

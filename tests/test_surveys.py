@@ -18,6 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -75,6 +76,10 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(kz: Portal) -> World:
+    return make_world(kz)
+
+
+def make_world(kz: Portal) -> World:
     org, other = kz.make_org(), kz.make_org()
     names: dict[str, str] = {}
     tokens = {}
@@ -337,7 +342,11 @@ def test_a_code_answers_once_and_is_typed_in_any_case(kz: Portal, world: World) 
     assert errors_of(again) == {"code": [survey_service.USED_CODE]}
     with kz.db.session() as s:
         rows = s.scalars(select(SurveyCode).where(SurveyCode.survey_id == made.id)).all()
-        assert [r.code_hash for r in rows] == [hashlib.sha256(code.replace("-", "").encode()).hexdigest()]
+        # an HMAC under the portal's secret, not a plain hash anyone could test every code against
+        plain = code.replace("-", "")
+        secret = kz.settings.effective_secret_key()
+        assert [r.code_hash for r in rows] == [survey_service.code_hash(plain, made.id, secret)]
+        assert rows[0].code_hash != hashlib.sha256(plain.encode()).hexdigest()
         assert rows[0].used_at is not None
         assert s.scalar(select(func.count()).where(SurveyResponse.survey_id == made.id)) == 1
     unknown = answer(kz, made.id, full_answers(made), code="ZZZZ-ZZZZ")
@@ -379,6 +388,23 @@ def _at_once(portal: Portal, count: int, send: Any) -> list[int]:
     for t in threads:
         t.join(60)
     return statuses
+
+
+def test_trying_codes_from_one_address_is_stopped_after_ten_unknown_ones(tmp_path: Path) -> None:
+    for own in start_portal(tmp_path, login_attempts_per_minute=10):  # the portal's default
+        world = make_world(own)
+        made = make_survey(own, world)
+        codes = codes_for(own, world, made.id, 12)
+        # a room of participants behind one address: valid codes are never counted
+        for code in codes[:11]:
+            assert answer(own, made.id, full_answers(made), code=code).status_code == 201
+        tries = [
+            answer(own, made.id, full_answers(made), code=f"ZZZZ-ZZ{n:02d}").status_code for n in range(11)
+        ]
+        assert tries == [422] * 10 + [429]
+        assert answer(own, made.id, full_answers(made), code="ZZZZ-ZZZZ").status_code == 429
+        with own.db.session() as s:
+            assert s.scalar(select(func.count()).where(SurveyResponse.survey_id == made.id)) == 11
 
 
 def test_submissions_at_the_same_moment_with_one_code_count_once(kz: Portal, world: World) -> None:
@@ -623,7 +649,7 @@ def test_codes_are_made_1_to_500_at_a_time_for_code_surveys_only(kz: Portal, wor
     with kz.db.session() as s:
         stored = s.scalars(select(SurveyCode.code_hash).where(SurveyCode.survey_id == made.id)).all()
     assert codes[0].replace("-", "") not in " ".join(stored)  # only hashes are kept
-    assert hashlib.sha256(codes[0].replace("-", "").encode()).hexdigest() in stored
+    assert survey_service.code_hash(codes[0], made.id, kz.settings.effective_secret_key()) in stored
 
 
 # ---------------------------------------------------------------- lists and results
@@ -709,12 +735,14 @@ def test_the_csv_has_a_row_per_response_and_quotes_formulas(kz: Portal, world: W
     ]
     assert len(public) == 3
     one, two = public[1], public[2]
-    assert one[0] == "1" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", one[1])
+    # the public reads the hour, the officials the second
+    assert one[0] == "1" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00Z", one[1])
     assert one[2:6] == ["5", "'+7 days", "'+7 days; Third", "Plain; Third; +7 days"]
     assert one[6].startswith("'=SUM(A1:A9) my IIN is ") and IIN not in one[6]  # masked for the public
     assert two[2:] == ["1", "", "", "", ""]
     official = rows(world.editor)
     assert official[1][6] == f"'=SUM(A1:A9) my IIN is {IIN}"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", official[1][1])
     # the page route gives the same file
     page = call(kz, None, "GET", f"/reuse/surveys/{survey_id}/results.csv", params={"lang": "en"})
     assert list(csv.reader(io.StringIO(page.text))) == public

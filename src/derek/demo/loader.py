@@ -105,7 +105,8 @@ def load_demo(db: Database, settings: Settings, console: Console | None = None) 
         tally.requests = ensure_demo_requests(session, profile, officials)
     with db.session() as session:
         tally.proposals = ensure_demo_selection(session, profile, catalog.local_today(profile))
-        ensure_demo_surveys(session, profile)  # one open survey answered at a co-creation session
+        # one open survey answered at a co-creation session
+        ensure_demo_surveys(session, profile, settings.effective_secret_key())
     with db.session() as session:
         tally.use_cases = ensure_demo_reuse(session, profile)
     with db.session() as session:

@@ -204,8 +204,8 @@ IDEAS = [  # (author, what, supporters, comments)
 
 def ensure_demo_reuse(session: Session, profile: Profile, now: datetime | None = None) -> int:
     """Make the demo's use cases and ideas; the number of use cases made."""
-    if reuse.stats(session, profile).total:
-        return 0
+    if reuse.stats(session, profile).total or reuse.list_ideas(session, reuse.IdeaQuery(per_page=1)).total:
+        return 0  # loaded before (also on a profile whose datasets this demo does not have)
     people = {n: _actor(session, n) for n in (*RESIDENTS, "stat-editor", "astana-admin")}
     if any(a is None for a in people.values()):
         return 0

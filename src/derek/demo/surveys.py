@@ -36,7 +36,7 @@ COMMENTS = (
 )
 
 
-def ensure_demo_surveys(session: Session, profile: Profile) -> int:
+def ensure_demo_surveys(session: Session, profile: Profile, secret: str) -> int:
     """Make the demo survey with its responses; the number of surveys made (0 or 1)."""
     try:
         official = accounts.actor_for(session, accounts.get_user(session, OFFICIAL))
@@ -119,7 +119,7 @@ def ensure_demo_surveys(session: Session, profile: Profile) -> int:
     ]
     made = [surveys.add_question(session, official, profile, survey.id, q) for q in questions]
     surveys.open_survey(session, official, survey.id)
-    codes = surveys.create_codes(session, official, survey.id, CODES)
+    codes = surveys.create_codes(session, official, survey.id, CODES, secret=secret)
     rng = random.Random(2026)
     for n in range(PARTICIPANTS):
         order = list(range(4))
@@ -131,5 +131,5 @@ def ensure_demo_surveys(session: Session, profile: Profile) -> int:
             str(made[3].id): order,
             str(made[4].id): COMMENTS[n % len(COMMENTS)],
         }
-        surveys.submit_response(session, ANONYMOUS, survey.id, answers, codes[n])
+        surveys.submit_response(session, ANONYMOUS, survey.id, answers, codes[n], secret=secret)
     return 1

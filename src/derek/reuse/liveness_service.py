@@ -14,6 +14,7 @@ live again at the next check. A use case with only store links is judged by its 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +50,15 @@ def addresses(use_case: UseCase) -> list[tuple[str, str]]:
     return out
 
 
+PRIVATE = "The address points inside a private network: the portal does not check there."
+
+
+def public_error(outcome: quality.Outcome) -> str:
+    """The outcome's reason as the public may read it: a refused private address does not say which
+    internal address its name resolved to."""
+    return PRIVATE if "inside a private network" in outcome.error else outcome.error
+
+
 def _gone(outcome: quality.Outcome) -> bool:
     """An answer that says the thing is not there (not one that may pass)."""
     return outcome.http_status in GONE or (
@@ -68,10 +78,10 @@ def classify(
         broken = [(role, url, o) for role, url, o in outcomes[1:] if not o.ok]
         if broken:
             role, url, outcome = broken[0]
-            return "degraded", f"The store link {url} does not work: {outcome.error}"
+            return "degraded", f"The store link {url} does not work: {public_error(outcome)}"
         return "live", ""
     use_case.failures = (use_case.failures or 0) + 1
-    why = f"{main_url} does not work: {main.error}"
+    why = f"{main_url} does not work: {public_error(main)}"
     if _gone(main) or use_case.failures >= rules.dead_after:
         if use_case.liveness != "dead" or use_case.dead_since is None:
             use_case.dead_since = now
@@ -96,7 +106,8 @@ def _notify_author(session: Session, use_case: UseCase, profile: Profile) -> Non
             f"{mail.SITE}/reuse/use-cases/{use_case.id}",
         ]
     )
-    key = f"use_case_dead:{use_case.id}:{use_case.dead_since.date().isoformat()}"
+    address = hashlib.sha256(use_case.url.encode()).hexdigest()[:12]  # a new address that dies: a new notice
+    key = f"use_case_dead:{use_case.id}:{use_case.dead_since.date().isoformat()}:{address}"
     try:
         mail.queue(
             session,
@@ -152,7 +163,7 @@ def run_checks(
                     role=role,
                     ok=outcome.ok,
                     http_status=outcome.http_status,
-                    error=outcome.error,
+                    error=public_error(outcome),
                     elapsed_ms=outcome.elapsed_ms,
                     verdict=verdict,
                     checked_at=now,

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from derek.catalog import service as catalog
 from derek.config import Profile
 from derek.core.authz import Actor
+from derek.core.errors import Invalid
 from derek.core.i18n import pick
 from derek.reuse import survey_service as surveys
 from derek.reuse.models import Survey
@@ -37,7 +38,8 @@ from derek.reuse.survey_schemas import (
     SurveySummary,
     SurveyUpdate,
 )
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep
+from derek.reuse.survey_views import throttle_unknown_code
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, SettingsDep
 from derek.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/reuse", tags=["surveys"], responses=PROBLEM_RESPONSES)
@@ -254,20 +256,36 @@ def reorder_questions(
 
 
 @router.post("/surveys/{survey_id}/codes", response_model=CodesMade, status_code=201)
-def create_codes(survey_id: SurveyId, data: CodesCreate, session: SessionDep, actor: ActorDep) -> CodesMade:
+def create_codes(
+    survey_id: SurveyId, data: CodesCreate, session: SessionDep, actor: ActorDep, settings: SettingsDep
+) -> CodesMade:
     """Make one-time codes for a survey answered with codes: the plain codes are in this answer only."""
-    codes = surveys.create_codes(session, actor, survey_id, data.count)
+    codes = surveys.create_codes(
+        session, actor, survey_id, data.count, secret=settings.effective_secret_key()
+    )
     made, used = surveys.code_counts(session, surveys.get_survey(session, survey_id))
     return CodesMade(survey=survey_id, codes=codes, made=made, used=used)
 
 
 @router.post("/surveys/{survey_id}/responses", response_model=ResponseRead, status_code=201)
 def submit_response(
-    survey_id: SurveyId, data: ResponseCreate, session: SessionDep, actor: ActorDep
+    survey_id: SurveyId,
+    data: ResponseCreate,
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    settings: SettingsDep,
 ) -> ResponseRead:
     """Answer the survey once: signed in (a survey for signed-in people), or with a one-time code (no
-    account needed). 409 when the account or the code has answered already."""
-    row = surveys.submit_response(session, actor, survey_id, data.answers, data.code)
+    account needed). 409 when the account or the code has answered already; 429 after ten unknown codes
+    from one address in a minute."""
+    try:
+        row = surveys.submit_response(
+            session, actor, survey_id, data.answers, data.code, secret=settings.effective_secret_key()
+        )
+    except Invalid as exc:
+        throttle_unknown_code(request, exc)
+        raise
     return ResponseRead(id=row.id, survey=survey_id, submitted_at=row.submitted_at)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import secrets
 import statistics
@@ -495,11 +496,14 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+def code_hash(code: str, survey_id: int, secret: str) -> str:
+    """What is kept of a code: an HMAC under the portal's secret key, so a copy of the database alone does
+    not give the codes back by trying every one."""
+    message = f"{survey_id}:{normalise_code(code)}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def create_codes(session: Session, actor: Actor, survey_id: int, count: int) -> list[str]:
+def create_codes(session: Session, actor: Actor, survey_id: int, count: int, *, secret: str) -> list[str]:
     """Make `count` new one-time codes (1-500 at a time) for a survey answered with codes; the plain codes
     are given back this once, only their hashes are kept."""
     survey = visible_survey(session, actor, survey_id)
@@ -518,7 +522,7 @@ def create_codes(session: Session, actor: Actor, survey_id: int, count: int) -> 
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         try:
             with session.begin_nested():  # the same code twice, anywhere on the portal: draw again
-                session.add(SurveyCode(survey_id=survey.id, code_hash=code_hash(code)))
+                session.add(SurveyCode(survey_id=survey.id, code_hash=code_hash(code, survey.id, secret)))
                 session.flush()
         except IntegrityError:
             continue
@@ -619,7 +623,13 @@ def has_answered(session: Session, actor: Actor, survey: Survey) -> bool:
 
 
 def submit_response(
-    session: Session, actor: Actor, survey_id: int, answers: Mapping[str, Any], code: str | None = None
+    session: Session,
+    actor: Actor,
+    survey_id: int,
+    answers: Mapping[str, Any],
+    code: str | None = None,
+    *,
+    secret: str,
 ) -> SurveyResponse:
     """Record one participant's answers: once per account (a survey for signed-in people) or once per
     one-time code (anyone holding one, signed in or not; the account is then not kept with the answers).
@@ -632,7 +642,8 @@ def submit_response(
             raise Invalid(NO_CODE, errors={"code": [NO_CODE]})
         code_row = session.scalar(
             select(SurveyCode).where(
-                SurveyCode.code_hash == code_hash(code or ""), SurveyCode.survey_id == survey.id
+                SurveyCode.code_hash == code_hash(code or "", survey.id, secret),
+                SurveyCode.survey_id == survey.id,
             )
         )
         if code_row is None:
@@ -799,7 +810,8 @@ def _cell(question: SurveyQuestion, value: Any, lang: str, fallback: Sequence[st
 def responses_csv(
     session: Session, profile: Profile, survey: Survey, lang: str, *, masked: bool = True
 ) -> str:
-    """One row per response (in the order they came): its number, when it was submitted (UTC) and a column
+    """One row per response (in the order they came): its number, when it was submitted (UTC; to the hour
+    unless `masked` is False) and a column
     per question (options by their text in `lang`, several joined with "; ", a ranking first to last).
     Text a spreadsheet would run as a formula starts with a quote; free text is masked by the personal-data
     guard unless `masked` is False (the survey's officials)."""
@@ -826,5 +838,7 @@ def responses_csv(
             if q.kind == "text" and masked:
                 cell = quality.mask_text(cell, profile)
             cells.append(formula_guard(cell))
-        writer.writerow([number, at.isoformat(timespec="seconds"), *cells])
+        # the public reads the hour only: at a session, the minute a code was used can point to its holder
+        when = at.isoformat(timespec="seconds") if not masked else at.strftime("%Y-%m-%dT%H:00Z")
+        writer.writerow([number, when, *cells])
     return out.getvalue()

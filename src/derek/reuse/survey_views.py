@@ -20,7 +20,7 @@ from derek.reuse import survey_service as surveys
 from derek.reuse.models import QUESTION_KINDS, SURVEY_ACCESS, Survey, SurveyQuestion
 from derek.web.account_views import FormDep
 from derek.web.charts import BarChart, bar_chart
-from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep
+from derek.web.deps import ActorDep, LangDep, ProfileDep, SessionDep, get_settings
 from derek.web.forms import FieldErrors, checked, from_domain, text
 from derek.web.pages import HTMX_PATH, env, flash, render
 from derek.web.security import check_csrf
@@ -107,8 +107,22 @@ OWN_WORDS = surveys.SERVICE_MESSAGES | {OPTION_LINES}  # messages shown as they 
 # ---------------------------------------------------------------- what every page works with
 
 
+def throttle_unknown_code(request: Request, refused: Invalid) -> None:
+    """Count a code the survey does not know against the caller's address: after ten in a minute the
+    portal answers 429 (RateLimited), so codes cannot be found by trying them. Valid codes, even thirty
+    from one room's address, are not counted."""
+    if refused.message == surveys.UNKNOWN_CODE:
+        client = request.client.host if request.client else "unknown"
+        request.app.state.login_limiter.hit(f"survey-code:{client}")
+
+
 class Visit(BaseVisit):
     """A page of surveys: the visit with the organizations' names and the labels of its pages."""
+
+    @property
+    def secret(self) -> str:
+        """The portal's secret key: one-time codes are kept as HMACs under it."""
+        return get_settings(self.request).effective_secret_key()
 
     def t(self, value: dict[str, str] | None) -> str:
         return self.title(value)
@@ -629,7 +643,7 @@ def create_codes(v: VisitDep, survey_id: int, submitted: FormDep) -> Response:
             v, survey, errors={"codes-count": [FIELD_MESSAGES["codes"]["count"]]}, status_code=422
         )
     try:
-        codes = surveys.create_codes(v.session, v.actor, survey.id, count)
+        codes = surveys.create_codes(v.session, v.actor, survey.id, count, secret=v.secret)
     except (Invalid, Conflict) as exc:
         v.session.rollback()
         return _manage_page(
@@ -743,9 +757,11 @@ def submit_answers(v: VisitDep, survey_id: int, submitted: FormDep) -> Response:
     answers, typed = _answers_from(submitted, surveys.questions_of(v.session, survey))
     code = text(submitted, "code")
     try:
-        surveys.submit_response(v.session, v.actor, survey.id, answers, code or None)
+        surveys.submit_response(v.session, v.actor, survey.id, answers, code or None, secret=v.secret)
     except (Invalid, Conflict) as exc:
         v.session.rollback()
+        if isinstance(exc, Invalid):
+            throttle_unknown_code(v.request, exc)
         return _answer_page(
             v,
             survey,
