@@ -676,3 +676,52 @@ def test_supports_of_ideas_on_a_proposals_keywords_are_demand_evidence(db: Datab
         assert len(mine) == 1 and mine[0].count == 3
         assert demand.gather(s, PROFILE, ["ferr"])["idea"] == []  # whole stems only
         assert not [e for e in demand.gather(s, PROFILE, ["tax"])["idea"] if e.url.endswith(f"/{idea_id}")]
+
+
+def test_a_burst_across_midnight_is_one_burst(db: Database) -> None:
+    rules = reuse.rules_for(PROFILE)
+    idea_id = idea(db, "Publish snow removal routes")
+    names = [f"night-{n}" for n in range(rules.burst_supports)]
+    midnight = datetime(2027, 1, 10, tzinfo=UTC)
+    with db.session() as s:
+        for name in names:
+            accounts.create_user(s, SYSTEM, name, f"{name}@example.org", PASSWORD)
+    with db.session() as s:
+        for n, name in enumerate(names):
+            user = accounts.get_user(s, name)
+            user.created_at = midnight - timedelta(days=1)
+            reuse.add_idea_support(s, accounts.actor_for(s, user), idea_id)
+            # half an hour before midnight for the first half, after it for the rest
+            at = midnight + timedelta(minutes=30 if n % 2 else -30)
+            s.execute(
+                update(IdeaSupport)
+                .where(IdeaSupport.idea_id == idea_id, IdeaSupport.user_id == user.id)
+                .values(at=at)
+            )
+    with db.session() as s:
+        later = midnight + timedelta(days=1)
+        found = [
+            a for a in reuse.anomaly_report(s, actor(db, "moderator"), PROFILE, later) if a.idea_id == idea_id
+        ]
+    assert [(a.kind, a.count, a.day) for a in found] == [("new_accounts", rules.burst_supports, "2027-01-09")]
+
+
+def test_each_use_case_keeps_its_latest_checks_only(db: Database, remote: Remote) -> None:
+    use_case_id = create(db, url=remote.url("/apps/kept"))
+    other_id = create(db, url=remote.url("/apps/other"))
+    with db.session() as s:
+        for n in range(liveness.HISTORY + 10):
+            for uid in (use_case_id, other_id):
+                s.add(
+                    LivenessCheck(
+                        use_case_id=uid, url="https://old.example.org/", ok=True, verdict="live",
+                        checked_at=NOW - timedelta(days=100 - n),
+                    )
+                )  # fmt: skip
+    _check(db, [use_case_id], NOW)
+    with db.session() as s:
+        kept = liveness.history(s, reuse.find_use_case(s, use_case_id), limit=1000)
+        others = liveness.history(s, reuse.find_use_case(s, other_id), limit=1000)
+    assert len(kept) == liveness.HISTORY and kept[0].checked_at == NOW  # the newest stay, today's first
+    assert min(c.checked_at for c in kept) == NOW - timedelta(days=100 - 11)
+    assert len(others) == liveness.HISTORY  # trimmed as well: one statement for every use case

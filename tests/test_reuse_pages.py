@@ -432,7 +432,7 @@ def test_screenshots_are_uploaded_served_and_removed(kz: Portal) -> None:
         assert served.status_code == 200 and served.content == picture
         assert served.headers["content-type"] == "image/png"
         assert served.headers["x-content-type-options"] == "nosniff"
-        assert served.headers["cache-control"] == "public, max-age=86400"
+        assert served.headers["cache-control"] == "public, max-age=3600"
         again = anonymous.get(src, headers={"If-None-Match": served.headers["etag"]})
         assert again.status_code == 304
         listed = anonymous.get("/reuse/use-cases", params={"q": "tram map"}).text

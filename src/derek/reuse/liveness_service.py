@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from derek.config import Profile
@@ -173,20 +173,26 @@ def run_checks(
         if verdict == "dead" and was != "dead":
             counts["died"] += 1
             _notify_author(session, use_case, profile)
-        _trim_history(session, use_case.id)
     session.flush()
+    _trim_history(session)
     return counts
 
 
-def _trim_history(session: Session, use_case_id: int) -> None:
-    old = session.scalars(
-        select(LivenessCheck)
-        .where(LivenessCheck.use_case_id == use_case_id)
-        .order_by(LivenessCheck.checked_at.desc(), LivenessCheck.id.desc())
-        .offset(HISTORY)
-    ).all()
-    for check in old:
-        session.delete(check)
+def _trim_history(session: Session) -> None:
+    """Keep the latest HISTORY checks of each use case: one statement for all of them."""
+    ranked = select(
+        LivenessCheck.id,
+        func.row_number()
+        .over(
+            partition_by=LivenessCheck.use_case_id,
+            order_by=(LivenessCheck.checked_at.desc(), LivenessCheck.id.desc()),
+        )
+        .label("place"),
+    ).subquery()
+    old = select(ranked.c.id).where(ranked.c.place > HISTORY)
+    session.execute(
+        delete(LivenessCheck).where(LivenessCheck.id.in_(old)).execution_options(synchronize_session=False)
+    )
 
 
 def record_earlier_check(session: Session, use_case: UseCase, state: str, since: datetime) -> None:

@@ -1033,9 +1033,10 @@ class Anomaly:
 def anomaly_report(
     session: Session, actor: Actor, profile: Profile, now: datetime | None = None, *, days: int = 90
 ) -> list[Anomaly]:
-    """What moderators should look at, over the last `days`: on one idea, a burst of supports in one day
-    from accounts younger than the profile's `new_account_days`; and accounts supporting one idea from one
-    address (as its keyed hash). Nothing is removed automatically: a school or an office shares an address."""
+    """What moderators should look at, over the last `days`: on one idea, a burst of supports within 24
+    hours from accounts younger than the profile's `new_account_days` (the densest such window); and
+    accounts supporting one idea from one address (as its keyed hash). Nothing is removed automatically: a
+    school or an office shares an address."""
     authorize(actor, "reuse.moderate", target(session, profile))
     rules = rules_for(profile)
     now = now or utcnow()
@@ -1047,15 +1048,20 @@ def anomaly_report(
         .order_by(IdeaSupport.at)
     ).all()
     young = timedelta(days=rules.new_account_days)
-    bursts: dict[tuple[int, str], list[tuple[IdeaSupport, str]]] = defaultdict(list)
+    from_young: dict[int, list[tuple[IdeaSupport, str]]] = defaultdict(list)
     shared: dict[tuple[int, str], list[tuple[IdeaSupport, str]]] = defaultdict(list)
     titles: dict[int, str] = {}
     for support, name, created, title in rows:
         titles[support.idea_id] = title
         if created is not None and support.at - created < young:
-            bursts[(support.idea_id, support.at.date().isoformat())].append((support, name))
+            from_young[support.idea_id].append((support, name))
         if support.address:
             shared[(support.idea_id, support.address)].append((support, name))
+    bursts = {
+        (idea_id, window[0][0].at.date().isoformat()): window
+        for idea_id, items in from_young.items()
+        if (window := _densest_day(items))
+    }
     found: list[Anomaly] = []
     for kind, groups, threshold in (
         ("new_accounts", bursts, rules.burst_supports),
@@ -1070,6 +1076,19 @@ def anomaly_report(
             found.append(Anomaly(kind, idea_id, titles[idea_id], len(items), first, last, names, **where))
     found.sort(key=lambda a: (-a.count, a.idea_id, a.kind))
     return found
+
+
+def _densest_day(items: list[tuple[IdeaSupport, str]]) -> list[tuple[IdeaSupport, str]]:
+    """The most supports (in time order) that fall within any 24 hours: a burst that straddles midnight is
+    not split in two."""
+    best: list[tuple[IdeaSupport, str]] = []
+    start = 0
+    for end, (support, _name) in enumerate(items):
+        while support.at - items[start][0].at > timedelta(hours=24):
+            start += 1
+        if end + 1 - start > len(best):
+            best = items[start : end + 1]
+    return best
 
 
 def hidden_items(

@@ -834,8 +834,9 @@ def screenshot(v: VisitDep, screenshot_id: str, store: StoreDep) -> Response:
     headers = {
         "ETag": etag,
         "X-Content-Type-Options": "nosniff",
-        # a shown use case's picture never changes under its address (the file is content-addressed)
-        "Cache-Control": "public, max-age=86400" if public else "private, no-store",
+        # a shown use case's picture never changes under its address (the file is content-addressed); an
+        # hour, so a picture a moderator hides is gone from caches within one
+        "Cache-Control": "public, max-age=3600" if public else "private, no-store",
     }
     if public and v.request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
