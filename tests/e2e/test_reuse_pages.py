@@ -259,7 +259,7 @@ def test_a_use_case_is_submitted_from_its_datasets_page(kz: Portal, browse: Brow
     expect(flash(page)).to_have_text(_("The screenshot is added."))
     picture = page.locator("#screenshots img")
     expect(picture).to_have_attribute("alt", "The map with its stops")
-    assert picture.evaluate("(img) => img.complete && img.naturalWidth") == 640  # the browser shows it
+    expect(picture).to_have_js_property("naturalWidth", 640)  # the browser shows it (waits for it to load)
     check(page, screen)
 
     # the dataset's page lists it now
