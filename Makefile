@@ -39,7 +39,7 @@ pytest: $(BIN)/.installed system-deps
 	$(PYTEST) -m serial
 
 pytest-postgres: $(BIN)/.installed system-deps
-	bash scripts/with-postgres.sh $(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not browser and not serial"
+	bash scripts/with-postgres.sh $(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not browser and not serial and not html"
 	bash scripts/with-postgres.sh $(PYTEST) -m "serial and not browser"
 
 test: lint typecheck pytest pytest-postgres

@@ -36,6 +36,29 @@ PASSWORD = "correct-horse-battery"
 Answer = Callable[[str, str], tuple[int, dict[str, str], bytes]]
 
 
+# The domains' HTML page tests: their pages call the same services the service and API tests run on both
+# databases, so the PostgreSQL pass leaves them out (`-m "not html"`) to keep the suite short; the public
+# catalog pages (search differs per database) and the publish forms run on both.
+HTML_PAGE_MODULES = frozenset(
+    {
+        "test_datastore_pages.py",
+        "test_harvest_pages.py",
+        "test_idea_pages.py",
+        "test_info_request_pages.py",
+        "test_quality_pages.py",
+        "test_reuse_pages.py",
+        "test_selection_pages.py",
+        "test_survey_pages.py",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in HTML_PAGE_MODULES:
+            item.add_marker(pytest.mark.html)
+
+
 @contextmanager
 def local_server(answer: Answer) -> Iterator[str]:
     """An HTTP server on 127.0.0.1 that answers GET and HEAD with `answer` (tests reach no other network);
