@@ -91,7 +91,7 @@ def world(kz: Portal) -> World:
     return World(kz)
 
 
-def wait_for_mail(smtp: SmtpServer, to: str, containing: str, timeout: float = 30) -> Any:
+def wait_for_mail(smtp: SmtpServer, to: str, containing: str, timeout: float = 90) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in smtp.recorder.received:
